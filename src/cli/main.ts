@@ -1,0 +1,62 @@
+/**
+ * Entry point of the `eos-atlas` command line.
+ */
+import { ValidationError } from '../core/errors.ts';
+import { UsageError } from './options.ts';
+import { runTrajectoryCommand } from './trajectory-command.ts';
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[], output: (text: string) => void) => Promise<number> }> = {
+  trajectory: { summary: 'run one experiment on the float64 reference map and analyze it', run: runTrajectoryCommand },
+};
+
+const MAIN_HELP = `Usage: eos-atlas COMMAND [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(12)}${command.summary}`)
+  .join('\n')}
+
+Run "eos-atlas COMMAND --help" for the options of a command.
+`;
+
+/** Runs the command line and returns the process exit code: 0 on success, 2 on invalid input. */
+export async function main(
+  argv: string[],
+  output: (text: string) => void = (text) => {
+    process.stdout.write(text);
+  },
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    output(MAIN_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`eos-atlas: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, output);
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof UsageError) {
+      process.stderr.write(`eos-atlas ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+
+// Run when executed directly (not when imported by the tests).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`eos-atlas: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

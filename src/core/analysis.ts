@@ -1,0 +1,376 @@
+/**
+ * Trajectory analysis shared by every engine. Each rule is streaming: it reads
+ * one state (and one Jacobian) per step and keeps a few numbers, so the WGSL
+ * kernels implement the same rule in registers. docs/science.md states the rules.
+ */
+import { invariant } from './errors.ts';
+import { jacobianHat, stepHat, type Matrix2 } from './map.ts';
+import { hessianSharpnessHat, type HatState } from './quantities.ts';
+
+/** Longest period that the detector reports. Its candidates fit two 32-bit masks. */
+export const MAX_PERIOD = 64;
+
+/** Tolerances and windows of the analysis. The same values drive every engine. */
+export interface AnalysisSettings {
+  /**
+   * Relative return distance of the period detector: states a and b match when
+   * |ΔP̂| + |ΔQ̂| ≤ periodTolerance · (P̂ + Q̂) of the reference state.
+   */
+  periodTolerance: number;
+  /** A step counts as converged when |Δf| ≤ convergenceTolerance · |y| (|u| ≤ tolerance · |ỹ|). */
+  convergenceTolerance: number;
+  /** Consecutive converged steps, ending at the last step, needed to call a trajectory converged. */
+  convergenceWindow: number;
+  /** A trajectory diverges at the first step where P̂ + Q̂ = ηλ/2 exceeds this bound or is not finite. */
+  divergenceBound: number;
+  /** An aperiodic trajectory is chaotic when its largest Lyapunov exponent exceeds this value (per step). */
+  chaosThreshold: number;
+}
+
+/**
+ * Default settings. The period tolerance of 1e-5 is about 80 float32 ulps, so
+ * float32 orbits still close. The divergence bound 1e8 on ηλ/2 is far above any
+ * bounded orbit (those have ηλ/2 of order 1 + |ỹ|): beyond it a minimum's multiplier
+ * 1 − ηλ exceeds 10⁸ in size, so the orbit cannot settle.
+ */
+export const DEFAULT_ANALYSIS_SETTINGS: Readonly<AnalysisSettings> = Object.freeze({
+  periodTolerance: 1e-5,
+  convergenceTolerance: 1e-4,
+  convergenceWindow: 16,
+  divergenceBound: 1e8,
+  chaosThreshold: 1e-3,
+});
+
+/** Phase of a trajectory, in the order of its numeric code in the GPU buffers. */
+export const PHASES = ['converged', 'periodic', 'chaotic', 'unresolved', 'diverged'] as const;
+
+/**
+ * Phase of a trajectory:
+ * - `converged`: reached a stable global minimum (Δf ≈ 0 and ηλ ≤ 2);
+ * - `periodic`: settled on an edge-of-stability cycle of period 2 … 64;
+ * - `chaotic`: bounded, aperiodic, with a positive largest Lyapunov exponent;
+ * - `unresolved`: bounded but neither of the above within the steps run
+ *   (a slow transient, or a period above 64);
+ * - `diverged`: left every bounded region.
+ */
+export type Phase = (typeof PHASES)[number];
+
+/** How the sharpness moved between the first and the last step. */
+export type SharpnessTrend = 'sharpening' | 'reduction' | 'unchanged';
+
+/** Per-trajectory readouts, the same in every engine. */
+export interface TrajectoryAnalysis {
+  phase: Phase;
+  /** Detected period of the late-time orbit (1 … 64), or 0 when none was detected. */
+  period: number;
+  /** First step of the final run of converged steps, or −1 when not converged. */
+  convergenceStep: number;
+  /** Step at which the trajectory diverged, or −1. */
+  divergenceStep: number;
+  /** Whether the loss rose above its initial value before converging (only for converged trajectories). */
+  catapult: boolean;
+  /** Whether λ rose or fell overall. */
+  sharpnessTrend: SharpnessTrend;
+  /** λ_final/λ₀ (NaN after divergence). */
+  sharpnessRatio: number;
+  /** max_t L_t / L₀ over the steps run: Infinity when L₀ = 0 < max L, 1 when L stays 0. */
+  peakLossRatio: number;
+  /**
+   * Largest Lyapunov exponent per step over the late window, with the tangent vector
+   * evolved from step 0 (NaN when undefined).
+   */
+  lyapunovExponent: number;
+  /** Minimum of ηλ_H/2 over the late window (NaN after divergence). */
+  lateSharpnessMin: number;
+  /** Maximum of ηλ_H/2 over the late window (NaN after divergence). */
+  lateSharpnessMax: number;
+}
+
+/**
+ * Streaming period detector. With the reference state x_r at step
+ * r = last − 2·MAX_PERIOD, candidate k ∈ [1, 64] is accepted when both x_{r+k}
+ * and x_{r+2k} match x_r; the period is the smallest accepted k. Requiring two
+ * returns rejects chance near-returns of chaotic orbits.
+ */
+export class PeriodDetector {
+  private reference: number[] | undefined;
+  private referenceScale = 0;
+  private offset = 0;
+  private firstReturns = 0n;
+  private secondReturns = 0n;
+
+  constructor(private readonly tolerance: number) {}
+
+  /** Starts a new detection with `state` as the reference x_r. */
+  start(state: readonly number[]): void {
+    this.reference = [...state];
+    this.referenceScale = state.reduce((sum, value) => sum + Math.abs(value), 0);
+    this.offset = 0;
+    this.firstReturns = 0n;
+    this.secondReturns = 0n;
+  }
+
+  /** Feeds the next state x_{r+j}, j = 1 … 2·MAX_PERIOD. */
+  observe(state: readonly number[]): void {
+    invariant(this.reference !== undefined, 'PeriodDetector.observe before start');
+    this.offset += 1;
+    const j = this.offset;
+    if (j > 2 * MAX_PERIOD) {
+      return;
+    }
+    let distance = 0;
+    for (let i = 0; i < state.length; i++) {
+      distance += Math.abs(state[i]! - this.reference[i]!);
+    }
+    // A NaN distance compares false, so non-finite states never match.
+    const matches = distance <= this.tolerance * this.referenceScale;
+    if (!matches) {
+      return;
+    }
+    if (j <= MAX_PERIOD) {
+      this.firstReturns |= 1n << BigInt(j - 1);
+    }
+    if (j % 2 === 0 && (this.firstReturns & (1n << BigInt(j / 2 - 1))) !== 0n) {
+      this.secondReturns |= 1n << BigInt(j / 2 - 1);
+    }
+  }
+
+  /** Returns the smallest accepted period, or 0 when none was accepted yet. */
+  period(): number {
+    if (this.secondReturns === 0n) {
+      return 0;
+    }
+    let k = 1;
+    while ((this.secondReturns & (1n << BigInt(k - 1))) === 0n) {
+      k++;
+    }
+    return k;
+  }
+}
+
+/**
+ * Largest Lyapunov exponent of a 2-dimensional map from the product of its
+ * Jacobians: a tangent vector is multiplied by each Jacobian and renormalized
+ * every step, and the exponent is the mean of the logarithms of the growth factors.
+ */
+export class LyapunovEstimator {
+  private tangent: [number, number] = [Math.SQRT1_2, Math.SQRT1_2];
+  private logSum = 0;
+  private count = 0;
+
+  /**
+   * Multiplies the tangent vector by one Jacobian. With `accumulate` false the
+   * vector still turns, but its growth is not counted (a burn-in).
+   */
+  observe(jacobian: Matrix2, accumulate = true): void {
+    const [a, b, c, d] = jacobian;
+    const x = a * this.tangent[0] + b * this.tangent[1];
+    const y = c * this.tangent[0] + d * this.tangent[1];
+    const norm = Math.hypot(x, y);
+    if (accumulate) {
+      this.count += 1;
+      this.logSum += Math.log(norm);
+    }
+    if (norm === 0) {
+      // A superstable orbit: the counted exponent is −∞ (log 0). Restart the vector so later steps stay finite.
+      this.tangent = [Math.SQRT1_2, Math.SQRT1_2];
+      return;
+    }
+    this.tangent = [x / norm, y / norm];
+  }
+
+  /** Returns the mean log growth per step, or NaN before the first Jacobian. */
+  exponent(): number {
+    return this.count === 0 ? NaN : this.logSum / this.count;
+  }
+}
+
+/** Steps that frame the late-time analysis of a run of `steps` steps. */
+export interface AnalysisWindows {
+  /** First state of the late window: the late window is states lateStart … steps. */
+  lateStart: number;
+  /** State used as the period detector's reference, or −1 when the run is too short (< 128 steps). */
+  periodReference: number;
+}
+
+/** Returns the late window (the second half of the run) and the period reference step. */
+export function analysisWindows(steps: number): AnalysisWindows {
+  return {
+    lateStart: steps - Math.floor(steps / 2),
+    periodReference: steps >= 2 * MAX_PERIOD ? steps - 2 * MAX_PERIOD : -1,
+  };
+}
+
+/**
+ * Streaming analysis of one trajectory of the (P̂, Q̂) map. Call {@link observe}
+ * with states 0 … steps in order (it stops reading after a divergence), then
+ * {@link result}.
+ */
+export class TrajectoryAnalyzer {
+  private readonly windows: AnalysisWindows;
+  private readonly uScale: number;
+  private readonly period: PeriodDetector;
+  private readonly lyapunov = new LyapunovEstimator();
+  private initialSum = NaN;
+  private initialU2 = NaN;
+  private peakU2 = 0;
+  private convergedRunStart = -1;
+  private divergenceStep = -1;
+  private lastStep = -1;
+  private lastState: HatState = { pHat: NaN, qHat: NaN };
+  private lateMin = Infinity;
+  private lateMax = -Infinity;
+
+  constructor(
+    private readonly steps: number,
+    private readonly yTildeValue: number,
+    initialState: HatState,
+    private readonly settings: AnalysisSettings = DEFAULT_ANALYSIS_SETTINGS,
+  ) {
+    this.windows = analysisWindows(steps);
+    this.period = new PeriodDetector(settings.periodTolerance);
+    const u0 = initialState.pHat - initialState.qHat - yTildeValue;
+    // The convergence scale is |ỹ|; a zero target falls back to the initial residual.
+    this.uScale = yTildeValue !== 0 ? Math.abs(yTildeValue) : Math.abs(u0) > 0 ? Math.abs(u0) : 1;
+  }
+
+  /** Whether a divergence was seen; later states are ignored. */
+  get diverged(): boolean {
+    return this.divergenceStep >= 0;
+  }
+
+  /** Feeds state number `step` (0 … steps). */
+  observe(step: number, state: HatState): void {
+    invariant(step === this.lastStep + 1, `states must arrive in order: expected ${this.lastStep + 1}, got ${step}`);
+    if (this.diverged) {
+      return;
+    }
+    this.lastStep = step;
+    const sum = state.pHat + state.qHat;
+    if (!(sum <= this.settings.divergenceBound)) {
+      // Catches NaN, ±Infinity and the bound in one comparison.
+      this.divergenceStep = step;
+      return;
+    }
+    this.lastState = state;
+
+    const u = state.pHat - state.qHat - this.yTildeValue;
+    const u2 = u * u;
+    if (step === 0) {
+      this.initialSum = sum;
+      this.initialU2 = u2;
+    }
+    this.peakU2 = Math.max(this.peakU2, u2);
+
+    const converged = Math.abs(u) <= this.settings.convergenceTolerance * this.uScale;
+    if (!converged) {
+      this.convergedRunStart = -1;
+    } else if (this.convergedRunStart < 0) {
+      this.convergedRunStart = step;
+    }
+
+    if (step >= this.windows.lateStart) {
+      const halfSharpness = 0.5 * hessianSharpnessHat(state, this.yTildeValue);
+      this.lateMin = Math.min(this.lateMin, halfSharpness);
+      this.lateMax = Math.max(this.lateMax, halfSharpness);
+    }
+    if (step < this.steps) {
+      // The tangent vector turns toward the most expanding direction during the first half,
+      // and only the late half's growth counts, which removes the start-up bias.
+      this.lyapunov.observe(jacobianHat(state, this.yTildeValue), step >= this.windows.lateStart);
+    }
+
+    if (step === this.windows.periodReference) {
+      this.period.start([state.pHat, state.qHat]);
+    } else if (this.windows.periodReference >= 0 && step > this.windows.periodReference) {
+      this.period.observe([state.pHat, state.qHat]);
+    }
+  }
+
+  /** Classifies the trajectory from what was observed. */
+  result(): TrajectoryAnalysis {
+    invariant(this.diverged || this.lastStep === this.steps, `observed ${this.lastStep + 1} of ${this.steps + 1} states`);
+    const peakLossRatio = this.initialU2 > 0 ? this.peakU2 / this.initialU2 : this.peakU2 > 0 ? Infinity : 1;
+
+    if (this.diverged) {
+      return {
+        phase: 'diverged',
+        period: 0,
+        convergenceStep: -1,
+        divergenceStep: this.divergenceStep,
+        catapult: false,
+        sharpnessTrend: 'sharpening',
+        sharpnessRatio: NaN,
+        peakLossRatio: this.divergenceStep === 0 ? NaN : peakLossRatio,
+        lyapunovExponent: NaN,
+        lateSharpnessMin: NaN,
+        lateSharpnessMax: NaN,
+      };
+    }
+
+    const finalSum = this.lastState.pHat + this.lastState.qHat;
+    const sharpnessRatio = finalSum / this.initialSum;
+    const sharpnessTrend: SharpnessTrend = sharpnessRatio > 1 ? 'sharpening' : sharpnessRatio < 1 ? 'reduction' : 'unchanged';
+    const runLength = this.convergedRunStart >= 0 ? this.steps - this.convergedRunStart + 1 : 0;
+    // A stable minimum needs ηλ ≤ 2, that is P̂ + Q̂ ≤ 1.
+    const converged = runLength >= this.settings.convergenceWindow && finalSum <= 1;
+    const period = this.period.period();
+    const lyapunovExponent = this.lyapunov.exponent();
+
+    let phase: Phase;
+    if (converged) {
+      phase = 'converged';
+    } else if (period >= 2) {
+      phase = 'periodic';
+    } else if (period === 0 && lyapunovExponent > this.settings.chaosThreshold) {
+      phase = 'chaotic';
+    } else {
+      // Period 1 away from a minimum is a slow approach to one; the other fixed points are unstable.
+      phase = 'unresolved';
+    }
+
+    return {
+      phase,
+      period: converged ? 1 : period,
+      convergenceStep: converged ? this.convergedRunStart : -1,
+      divergenceStep: -1,
+      catapult: converged && peakLossRatio > 1,
+      sharpnessTrend,
+      sharpnessRatio,
+      peakLossRatio,
+      lyapunovExponent,
+      lateSharpnessMin: this.lateMin,
+      lateSharpnessMax: this.lateMax,
+    };
+  }
+}
+
+/** A trajectory of the (P̂, Q̂) map with its analysis. */
+export interface HatRun {
+  analysis: TrajectoryAnalysis;
+  /** States 0 … steps, or up to the divergence when `keepStates` was set. */
+  states: HatState[] | undefined;
+}
+
+/** Runs the float64 (P̂, Q̂) map from `initialState` for `steps` steps and analyzes it. */
+export function runHatTrajectory(
+  initialState: HatState,
+  yTildeValue: number,
+  steps: number,
+  options: { settings?: AnalysisSettings; keepStates?: boolean } = {},
+): HatRun {
+  const analyzer = new TrajectoryAnalyzer(steps, yTildeValue, initialState, options.settings);
+  const states: HatState[] | undefined = options.keepStates ? [] : undefined;
+  let state = initialState;
+  for (let t = 0; t <= steps; t++) {
+    if (t > 0) {
+      state = stepHat(state, yTildeValue);
+    }
+    analyzer.observe(t, state);
+    states?.push(state);
+    if (analyzer.diverged) {
+      break;
+    }
+  }
+  return { analysis: analyzer.result(), states };
+}

@@ -1,0 +1,11 @@
+/** The DOM-free, GPU-free mathematical core of eos-atlas. */
+export * from './analysis.ts';
+export * from './errors.ts';
+export * from './experiment.ts';
+export * from './fixed-points.ts';
+export * from './initialization.ts';
+export * from './map.ts';
+export * from './quantities.ts';
+export * from './random.ts';
+export * from './reference.ts';
+export * from './trajectory.ts';

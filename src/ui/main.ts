@@ -1,0 +1,2 @@
+/** Page entry point: registers the custom elements. */
+import './experiment-summary.ts';
