@@ -4,7 +4,7 @@
  * kernels implement the same rule in registers. docs/science.md states the rules.
  */
 import { invariant } from './errors.ts';
-import { jacobianHat, stepHat, type Matrix2 } from './map.ts';
+import type { Matrix2 } from './map.ts';
 import { hessianSharpnessHat, type HatState } from './quantities.ts';
 
 /** Longest period that the detector reports. Its candidates fit two 32-bit masks. */
@@ -47,8 +47,8 @@ export const PHASES = ['converged', 'periodic', 'chaotic', 'unresolved', 'diverg
 /**
  * Phase of a trajectory:
  * - `converged`: reached a stable global minimum (Δf ≈ 0 and ηλ ≤ 2);
- * - `periodic`: settled on an edge-of-stability cycle of period 2 … 64;
- * - `chaotic`: bounded, aperiodic, with a positive largest Lyapunov exponent;
+ * - `periodic`: settled on a stable edge-of-stability cycle of period 2 … 64;
+ * - `chaotic`: bounded, with a positive largest Lyapunov exponent and no stable cycle;
  * - `unresolved`: bounded but neither of the above within the steps run
  *   (a slow transient, or a period above 64);
  * - `diverged`: left every bounded region.
@@ -73,7 +73,7 @@ export interface TrajectoryAnalysis {
   sharpnessTrend: SharpnessTrend;
   /** λ_final/λ₀ (NaN after divergence). */
   sharpnessRatio: number;
-  /** max_t L_t / L₀ over the steps run: Infinity when L₀ = 0 < max L, 1 when L stays 0. */
+  /** max_t L_t / L₀: Infinity after a divergence or when L₀ = 0 < max L, 1 when L stays 0. */
   peakLossRatio: number;
   /**
    * Largest Lyapunov exponent per step over the late window, with the tangent vector
@@ -96,8 +96,11 @@ export class PeriodDetector {
   private reference: number[] | undefined;
   private referenceScale = 0;
   private offset = 0;
-  private firstReturns = 0n;
-  private secondReturns = 0n;
+  // Candidate k is bit k − 1 of a 64-bit mask kept as two 32-bit words, as in the kernel.
+  private firstLow = 0;
+  private firstHigh = 0;
+  private secondLow = 0;
+  private secondHigh = 0;
 
   constructor(private readonly tolerance: number) {}
 
@@ -106,82 +109,146 @@ export class PeriodDetector {
     this.reference = [...state];
     this.referenceScale = state.reduce((sum, value) => sum + Math.abs(value), 0);
     this.offset = 0;
-    this.firstReturns = 0n;
-    this.secondReturns = 0n;
+    this.firstLow = 0;
+    this.firstHigh = 0;
+    this.secondLow = 0;
+    this.secondHigh = 0;
   }
 
   /** Feeds the next state x_{r+j}, j = 1 … 2·MAX_PERIOD. */
   observe(state: readonly number[]): void {
     invariant(this.reference !== undefined, 'PeriodDetector.observe before start');
-    this.offset += 1;
-    const j = this.offset;
-    if (j > 2 * MAX_PERIOD) {
-      return;
-    }
     let distance = 0;
     for (let i = 0; i < state.length; i++) {
       distance += Math.abs(state[i]! - this.reference[i]!);
     }
+    this.observeDistance(distance);
+  }
+
+  /** Feeds the distance |x_{r+j} − x_r|₁ of the next state, for callers that keep the reference themselves. */
+  observeDistance(distance: number): void {
+    this.offset += 1;
+    const j = this.offset;
     // A NaN distance compares false, so non-finite states never match.
-    const matches = distance <= this.tolerance * this.referenceScale;
-    if (!matches) {
+    if (j > 2 * MAX_PERIOD || !(distance <= this.tolerance * this.referenceScale)) {
       return;
     }
     if (j <= MAX_PERIOD) {
-      this.firstReturns |= 1n << BigInt(j - 1);
+      if (j <= 32) {
+        this.firstLow |= 1 << (j - 1);
+      } else {
+        this.firstHigh |= 1 << (j - 33);
+      }
     }
-    if (j % 2 === 0 && (this.firstReturns & (1n << BigInt(j / 2 - 1))) !== 0n) {
-      this.secondReturns |= 1n << BigInt(j / 2 - 1);
+    if (j % 2 === 0) {
+      const k = j / 2;
+      if (k <= 32 ? (this.firstLow & (1 << (k - 1))) !== 0 : (this.firstHigh & (1 << (k - 33))) !== 0) {
+        if (k <= 32) {
+          this.secondLow |= 1 << (k - 1);
+        } else {
+          this.secondHigh |= 1 << (k - 33);
+        }
+      }
     }
+  }
+
+  /** Sets the reference scale |x_r|₁ for {@link observeDistance} and clears the candidates. */
+  startWithScale(scale: number): void {
+    this.reference = undefined;
+    this.referenceScale = scale;
+    this.offset = 0;
+    this.firstLow = 0;
+    this.firstHigh = 0;
+    this.secondLow = 0;
+    this.secondHigh = 0;
   }
 
   /** Returns the smallest accepted period, or 0 when none was accepted yet. */
   period(): number {
-    if (this.secondReturns === 0n) {
-      return 0;
+    if (this.secondLow !== 0) {
+      return 32 - Math.clz32(this.secondLow & -this.secondLow);
     }
-    let k = 1;
-    while ((this.secondReturns & (1n << BigInt(k - 1))) === 0n) {
-      k++;
+    if (this.secondHigh !== 0) {
+      return 64 - Math.clz32(this.secondHigh & -this.secondHigh);
     }
-    return k;
+    return 0;
   }
 }
 
+/** The tangent vector is renormalized only when its largest component leaves [2⁻⁴⁰, 2⁴⁰]. */
+export const TANGENT_RENORMALIZE_HIGH = 2 ** 40;
+/** Lower bound of the unnormalized tangent range. */
+export const TANGENT_RENORMALIZE_LOW = 2 ** -40;
+
 /**
  * Largest Lyapunov exponent of a 2-dimensional map from the product of its
- * Jacobians: a tangent vector is multiplied by each Jacobian and renormalized
- * every step, and the exponent is the mean of the logarithms of the growth factors.
+ * Jacobians. A tangent vector is multiplied by each Jacobian; its logarithmic
+ * growth over the counted steps, divided by their number, is the exponent.
+ *
+ * The vector is renormalized (and its logarithm banked) only when a component
+ * leaves [2⁻⁴⁰, 2⁴⁰], not every step: that is the same product, and it saves a
+ * logarithm, a square root and two divisions per step in the kernels. One step
+ * grows the vector by at most about 10¹⁷ before the divergence bound stops a run,
+ * so float32 (up to 3·10³⁸) cannot overflow between renormalizations.
  */
 export class LyapunovEstimator {
-  private tangent: [number, number] = [Math.SQRT1_2, Math.SQRT1_2];
+  private tangentP = Math.SQRT1_2;
+  private tangentQ = Math.SQRT1_2;
   private logSum = 0;
   private count = 0;
+  private superstable = false;
 
   /**
    * Multiplies the tangent vector by one Jacobian. With `accumulate` false the
-   * vector still turns, but its growth is not counted (a burn-in).
+   * vector still turns, but its growth is not counted (a burn-in). The first
+   * counted step starts from a unit vector, which discards the burn-in growth.
    */
   observe(jacobian: Matrix2, accumulate = true): void {
-    const [a, b, c, d] = jacobian;
-    const x = a * this.tangent[0] + b * this.tangent[1];
-    const y = c * this.tangent[0] + d * this.tangent[1];
-    const norm = Math.hypot(x, y);
-    if (accumulate) {
-      this.count += 1;
-      this.logSum += Math.log(norm);
-    }
-    if (norm === 0) {
-      // A superstable orbit: the counted exponent is −∞ (log 0). Restart the vector so later steps stay finite.
-      this.tangent = [Math.SQRT1_2, Math.SQRT1_2];
-      return;
-    }
-    this.tangent = [x / norm, y / norm];
+    this.observeEntries(jacobian[0], jacobian[1], jacobian[2], jacobian[3], accumulate);
   }
 
-  /** Returns the mean log growth per step, or NaN before the first Jacobian. */
+  /** {@link observe} with the Jacobian [[a, b], [c, d]] given entry by entry, allocating nothing. */
+  observeEntries(a: number, b: number, c: number, d: number, accumulate = true): void {
+    if (accumulate && this.count === 0) {
+      this.renormalize(false);
+    }
+    const x = a * this.tangentP + b * this.tangentQ;
+    const y = c * this.tangentP + d * this.tangentQ;
+    this.tangentP = x;
+    this.tangentQ = y;
+    if (accumulate) {
+      this.count += 1;
+    }
+    const largest = Math.max(Math.abs(x), Math.abs(y));
+    if (largest === 0) {
+      // The Jacobian maps the tangent to zero: a superstable orbit, exponent −∞ if counted.
+      this.superstable ||= accumulate;
+      this.tangentP = Math.SQRT1_2;
+      this.tangentQ = Math.SQRT1_2;
+    } else if (largest > TANGENT_RENORMALIZE_HIGH || largest < TANGENT_RENORMALIZE_LOW) {
+      this.renormalize(accumulate);
+    }
+  }
+
+  private renormalize(bank: boolean): void {
+    const norm = Math.sqrt(this.tangentP * this.tangentP + this.tangentQ * this.tangentQ);
+    if (bank) {
+      this.logSum += Math.log(norm);
+    }
+    this.tangentP /= norm;
+    this.tangentQ /= norm;
+  }
+
+  /** Returns the mean log growth per counted step: NaN before the first, −∞ for a superstable orbit. */
   exponent(): number {
-    return this.count === 0 ? NaN : this.logSum / this.count;
+    if (this.count === 0) {
+      return NaN;
+    }
+    if (this.superstable) {
+      return -Infinity;
+    }
+    const norm = Math.sqrt(this.tangentP * this.tangentP + this.tangentQ * this.tangentQ);
+    return (this.logSum + Math.log(norm)) / this.count;
   }
 }
 
@@ -217,9 +284,12 @@ export class TrajectoryAnalyzer {
   private convergedRunStart = -1;
   private divergenceStep = -1;
   private lastStep = -1;
-  private lastState: HatState = { pHat: NaN, qHat: NaN };
+  private lastP = NaN;
+  private lastQ = NaN;
   private lateMin = Infinity;
   private lateMax = -Infinity;
+  private referenceP = 0;
+  private referenceQ = 0;
 
   constructor(
     private readonly steps: number,
@@ -241,7 +311,10 @@ export class TrajectoryAnalyzer {
 
   /** Feeds state number `step` (0 … steps). */
   observe(step: number, state: HatState): void {
-    invariant(step === this.lastStep + 1, `states must arrive in order: expected ${this.lastStep + 1}, got ${step}`);
+    if (step !== this.lastStep + 1) {
+      // Checked before building the message: this runs once per step.
+      invariant(false, `states must arrive in order: expected ${this.lastStep + 1}, got ${step}`);
+    }
     if (this.diverged) {
       return;
     }
@@ -252,7 +325,8 @@ export class TrajectoryAnalyzer {
       this.divergenceStep = step;
       return;
     }
-    this.lastState = state;
+    this.lastP = state.pHat;
+    this.lastQ = state.qHat;
 
     const u = state.pHat - state.qHat - this.yTildeValue;
     const u2 = u * u;
@@ -277,13 +351,24 @@ export class TrajectoryAnalyzer {
     if (step < this.steps) {
       // The tangent vector turns toward the most expanding direction during the first half,
       // and only the late half's growth counts, which removes the start-up bias.
-      this.lyapunov.observe(jacobianHat(state, this.yTildeValue), step >= this.windows.lateStart);
+      // The entries are those of jacobianHat, inlined to allocate nothing per step.
+      const down = 1 - u;
+      const up = 1 + u;
+      this.lyapunov.observeEntries(
+        down * down - 2 * state.pHat * down,
+        2 * state.pHat * down,
+        2 * state.qHat * up,
+        up * up - 2 * state.qHat * up,
+        step >= this.windows.lateStart,
+      );
     }
 
     if (step === this.windows.periodReference) {
-      this.period.start([state.pHat, state.qHat]);
+      this.referenceP = state.pHat;
+      this.referenceQ = state.qHat;
+      this.period.startWithScale(Math.abs(state.pHat) + Math.abs(state.qHat));
     } else if (this.windows.periodReference >= 0 && step > this.windows.periodReference) {
-      this.period.observe([state.pHat, state.qHat]);
+      this.period.observeDistance(Math.abs(state.pHat - this.referenceP) + Math.abs(state.qHat - this.referenceQ));
     }
   }
 
@@ -301,14 +386,15 @@ export class TrajectoryAnalyzer {
         catapult: false,
         sharpnessTrend: 'sharpening',
         sharpnessRatio: NaN,
-        peakLossRatio: this.divergenceStep === 0 ? NaN : peakLossRatio,
+        // The loss grows without bound, so the peak is infinite (the last finite value depends on the bound).
+        peakLossRatio: Infinity,
         lyapunovExponent: NaN,
         lateSharpnessMin: NaN,
         lateSharpnessMax: NaN,
       };
     }
 
-    const finalSum = this.lastState.pHat + this.lastState.qHat;
+    const finalSum = this.lastP + this.lastQ;
     const sharpnessRatio = finalSum / this.initialSum;
     const sharpnessTrend: SharpnessTrend = sharpnessRatio > 1 ? 'sharpening' : sharpnessRatio < 1 ? 'reduction' : 'unchanged';
     const runLength = this.convergedRunStart >= 0 ? this.steps - this.convergedRunStart + 1 : 0;
@@ -318,11 +404,14 @@ export class TrajectoryAnalyzer {
     const lyapunovExponent = this.lyapunov.exponent();
 
     let phase: Phase;
+    const expanding = lyapunovExponent > this.settings.chaosThreshold;
     if (converged) {
       phase = 'converged';
-    } else if (period >= 2) {
+    } else if (period >= 2 && !expanding) {
       phase = 'periodic';
-    } else if (period === 0 && lyapunovExponent > this.settings.chaosThreshold) {
+    } else if (period !== 1 && expanding) {
+      // An orbit that returns exactly onto an unstable cycle (possible in finite
+      // precision, where a chaotic orbit can close on itself) still counts as chaotic.
       phase = 'chaotic';
     } else {
       // Period 1 away from a minimum is a slow approach to one; the other fixed points are unstable.
@@ -331,7 +420,7 @@ export class TrajectoryAnalyzer {
 
     return {
       phase,
-      period: converged ? 1 : period,
+      period: converged ? 1 : phase === 'chaotic' ? 0 : period,
       convergenceStep: converged ? this.convergedRunStart : -1,
       divergenceStep: -1,
       catapult: converged && peakLossRatio > 1,
@@ -361,13 +450,19 @@ export function runHatTrajectory(
 ): HatRun {
   const analyzer = new TrajectoryAnalyzer(steps, yTildeValue, initialState, options.settings);
   const states: HatState[] | undefined = options.keepStates ? [] : undefined;
-  let state = initialState;
+  // One mutable state, stepped in place: the analyzer copies what it keeps.
+  const state = { pHat: initialState.pHat, qHat: initialState.qHat };
   for (let t = 0; t <= steps; t++) {
     if (t > 0) {
-      state = stepHat(state, yTildeValue);
+      // stepHat, inlined.
+      const u = state.pHat - state.qHat - yTildeValue;
+      const down = 1 - u;
+      const up = 1 + u;
+      state.pHat = state.pHat * down * down;
+      state.qHat = state.qHat * up * up;
     }
     analyzer.observe(t, state);
-    states?.push(state);
+    states?.push({ pHat: state.pHat, qHat: state.qHat });
     if (analyzer.diverged) {
       break;
     }

@@ -9,3 +9,7 @@ export * from './quantities.ts';
 export * from './random.ts';
 export * from './reference.ts';
 export * from './trajectory.ts';
+export * from './view.ts';
+export * from './layers.ts';
+export * from './precision.ts';
+export * from './logger.ts';

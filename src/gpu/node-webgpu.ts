@@ -80,6 +80,11 @@ function selectVulkanDriver(): string | undefined {
   if (chosen !== undefined && chosen !== '') {
     return chosen;
   }
+  // EOS_ATLAS_VULKAN=system keeps the loader's own driver search, for example to use a GPU
+  // on a machine that also ran the lavapipe setup.
+  if (process.env.EOS_ATLAS_VULKAN === 'system') {
+    return undefined;
+  }
   if (existsSync(LAVAPIPE_ICD_PATH)) {
     // The loader reads this when Dawn creates its Vulkan instance, which is
     // after this point, so setting it from JavaScript is enough.

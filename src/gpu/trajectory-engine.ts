@@ -1,0 +1,550 @@
+/**
+ * The WebGPU engine: turns a view into its 16 per-pixel layers with the
+ * trajectory kernel (shaders/uv-trajectory.wgsl) and the per-pixel reduction
+ * (shaders/uv-reduce.wgsl).
+ *
+ * Work is split twice. Tiles bound memory: each tile's trajectory states fit
+ * the adapter's storage-binding limit. Chunks bound time: steps advance in
+ * chunks sized to take about `targetChunkMilliseconds`, far below the ~2 s GPU
+ * watchdog of browsers, and cancellation is checked between chunks.
+ */
+import tgpu from 'typegpu';
+import * as d from 'typegpu/data';
+import { DEFAULT_ANALYSIS_SETTINGS, analysisWindows, type AnalysisSettings } from '../core/analysis.ts';
+import { ValidationError, invariant } from '../core/errors.ts';
+import { LAYER_COUNT, LAYER_NAMES, allocateViewLayers, type ViewLayers } from '../core/layers.ts';
+import { createLogger } from '../core/logger.ts';
+import { pixelStart, type TrajectoryStart, type View } from '../core/view.ts';
+import reduceSource from '../../shaders/uv-reduce.wgsl?raw';
+import trajectorySource from '../../shaders/uv-trajectory.wgsl?raw';
+import { DeviceLostError, createGpuContext, unlessLost, type AdapterSource, type GpuContext } from './context.ts';
+import {
+  FLAG_INVALID,
+  ReduceParams,
+  STATE_WORD,
+  StepParams,
+  TRAJECTORY_STATE_WORDS,
+  TrajectoryState,
+} from './schemas.ts';
+import { StagingPool } from './staging-pool.ts';
+
+const log = createLogger('gpu');
+
+const WORKGROUP_SIZE = 64;
+const STATE_BYTES = TRAJECTORY_STATE_WORDS * 4;
+const RESULT_BYTES = LAYER_COUNT * 4;
+
+/** Progress of a render. */
+export interface RenderProgress {
+  /** Trajectory-steps done so far. */
+  done: number;
+  /** Trajectory-steps of the whole view. */
+  total: number;
+  /** Tiles finished, of `tiles`. */
+  tilesDone: number;
+  tiles: number;
+}
+
+/** Options of one render. */
+export interface RenderOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: RenderProgress) => void;
+  /** Most trajectories per tile; the adapter's binding limit and a 64 MiB state budget apply too. */
+  maxTileTrajectories?: number;
+  /** Fixed steps per chunk. Without it the engine sizes chunks to `targetChunkMilliseconds`. */
+  chunkSteps?: number;
+  /** Target duration of one chunk when sizing chunks automatically (default 100 ms). */
+  targetChunkMilliseconds?: number;
+  /** Times to rebuild a lost device and resume before giving up (default 2). */
+  maxRecoveries?: number;
+  settings?: AnalysisSettings;
+}
+
+/** Layers of a rendered view with how they were computed. */
+export interface GpuRender {
+  layers: ViewLayers;
+  adapterName: string;
+  /** Trajectory-steps computed (invalid pixels excluded). */
+  trajectorySteps: number;
+  elapsedMilliseconds: number;
+  /** Tiles and chunks dispatched. */
+  tiles: number;
+  chunks: number;
+  /** Device losses recovered from during this render. */
+  recoveries: number;
+  /**
+   * The pixel-major results (16 floats per pixel) on the device, for colour mapping
+   * without a round trip through JavaScript. Undefined when the whole view does not
+   * fit one buffer. The caller owns it and destroys it when done.
+   */
+  results: GPUBuffer | undefined;
+}
+
+/** Default budget for one tile's trajectory states. */
+const STATE_BUDGET_BYTES = 64 * 2 ** 20;
+
+function createAbortError(): Error {
+  const error = new Error('The render was cancelled.');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Compiled pipelines of one device. */
+interface Pipelines {
+  advance: GPUComputePipeline;
+  reduce: GPUComputePipeline;
+  advanceLayout: GPUBindGroupLayout;
+  reduceLayout: GPUBindGroupLayout;
+}
+
+async function compilePipelines(context: GpuContext): Promise<Pipelines> {
+  const { device } = context;
+  // TypeGPU prepends the struct declarations generated from the schemas.
+  const advanceCode = tgpu.resolve({ template: trajectorySource, externals: { TrajectoryState, StepParams } });
+  const reduceCode = tgpu.resolve({ template: reduceSource, externals: { TrajectoryState, ReduceParams } });
+
+  device.pushErrorScope('validation');
+  const advanceLayout = device.createBindGroupLayout({
+    label: 'advance',
+    entries: [
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+    ],
+  });
+  const reduceLayout = device.createBindGroupLayout({
+    label: 'reduce',
+    entries: [
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
+      { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+    ],
+  });
+  const pipelines = {
+    advance: device.createComputePipeline({
+      label: 'advance',
+      layout: device.createPipelineLayout({ bindGroupLayouts: [advanceLayout] }),
+      compute: { module: device.createShaderModule({ label: 'uv-trajectory.wgsl', code: advanceCode }), entryPoint: 'advance' },
+    }),
+    reduce: device.createComputePipeline({
+      label: 'reduce',
+      layout: device.createPipelineLayout({ bindGroupLayouts: [reduceLayout] }),
+      compute: { module: device.createShaderModule({ label: 'uv-reduce.wgsl', code: reduceCode }), entryPoint: 'reduce' },
+    }),
+    advanceLayout,
+    reduceLayout,
+  };
+  // Fail loudly: a kernel that does not compile must stop the engine, not draw nothing.
+  const error = await device.popErrorScope();
+  if (error !== null) {
+    throw new Error(`The trajectory kernels failed to compile on ${context.adapterName}: ${error.message}`);
+  }
+  return pipelines;
+}
+
+/** Splits `invocations` into a 2D grid of workgroups within the per-dimension limit. */
+export function dispatchGrid(invocations: number, maxPerDimension: number): { x: number; y: number; rowStride: number } {
+  const groups = Math.max(1, Math.ceil(invocations / WORKGROUP_SIZE));
+  const x = Math.min(groups, maxPerDimension);
+  const y = Math.ceil(groups / x);
+  invariant(y <= maxPerDimension, `dispatch of ${invocations} invocations exceeds ${maxPerDimension}² workgroups`);
+  return { x, y, rowStride: x * WORKGROUP_SIZE };
+}
+
+/**
+ * Trajectories to run: `pixels` pixels of `samples` trajectories each, all with
+ * `steps` steps, and a function that writes the initial states of a pixel range.
+ */
+interface WorkSource {
+  pixels: number;
+  samples: number;
+  steps: number;
+  initialStates(firstPixel: number, pixelCount: number): ArrayBuffer;
+}
+
+/** Writes the state words of one trajectory start (undefined: an invalid pixel). */
+function writeStart(
+  floats: Float32Array,
+  words: Uint32Array,
+  ints: Int32Array,
+  base: number,
+  start: TrajectoryStart | undefined,
+  valid: boolean,
+): void {
+  floats[base + STATE_WORD.pHat] = start?.pHat ?? 0;
+  floats[base + STATE_WORD.qHat] = start?.qHat ?? 0;
+  floats[base + STATE_WORD.yTilde] = start?.yTilde ?? 0;
+  words[base + STATE_WORD.nextStep] = 0;
+  words[base + STATE_WORD.flags] = valid ? 0 : FLAG_INVALID;
+  ints[base + STATE_WORD.convergedRunStart] = -1;
+  ints[base + STATE_WORD.divergenceStep] = -1;
+  floats[base + STATE_WORD.lateMin] = Infinity;
+  floats[base + STATE_WORD.lateMax] = -Infinity;
+  floats[base + STATE_WORD.tangentP] = Math.SQRT1_2;
+  floats[base + STATE_WORD.tangentQ] = Math.SQRT1_2;
+}
+
+/** Returns the trajectories of a view as a work source. */
+function viewWork(view: View): WorkSource {
+  return {
+    pixels: view.columns * view.rows,
+    samples: view.samples,
+    steps: view.experiment.steps,
+    initialStates: (firstPixel, pixelCount) => writeInitialStates(view, firstPixel, pixelCount),
+  };
+}
+
+/** Returns explicit starts, one trajectory per pixel, as a work source. */
+function startsWork(starts: ReadonlyArray<TrajectoryStart | undefined>, steps: number): WorkSource {
+  return {
+    pixels: starts.length,
+    samples: 1,
+    steps,
+    initialStates(firstPixel, pixelCount) {
+      const buffer = new ArrayBuffer(pixelCount * STATE_BYTES);
+      const floats = new Float32Array(buffer);
+      const words = new Uint32Array(buffer);
+      const ints = new Int32Array(buffer);
+      for (let p = 0; p < pixelCount; p++) {
+        const start = starts[firstPixel + p];
+        writeStart(floats, words, ints, p * TRAJECTORY_STATE_WORDS, start, start !== undefined);
+      }
+      return buffer;
+    },
+  };
+}
+
+/** Fills the initial states of the trajectories of pixels [firstPixel, firstPixel + pixelCount) of a view. */
+export function writeInitialStates(view: View, firstPixel: number, pixelCount: number): ArrayBuffer {
+  const samples = view.samples;
+  const buffer = new ArrayBuffer(pixelCount * samples * STATE_BYTES);
+  const floats = new Float32Array(buffer);
+  const words = new Uint32Array(buffer);
+  const ints = new Int32Array(buffer);
+  const starts: Array<TrajectoryStart | undefined> = new Array(samples);
+  for (let p = 0; p < pixelCount; p++) {
+    const pixel = firstPixel + p;
+    const row = Math.floor(pixel / view.columns);
+    const column = pixel - row * view.columns;
+    let valid = true;
+    for (let k = 0; k < samples; k++) {
+      starts[k] = pixelStart(view, column, row, k);
+      valid &&= starts[k] !== undefined;
+    }
+    for (let k = 0; k < samples; k++) {
+      writeStart(floats, words, ints, (p * samples + k) * TRAJECTORY_STATE_WORDS, starts[k], valid);
+    }
+  }
+  return buffer;
+}
+
+/**
+ * Renders views on one WebGPU device, rebuilding the device after a loss.
+ * Create it with {@link GpuEngine.create}.
+ */
+export class GpuEngine {
+  private context: GpuContext;
+  private pipelines: Pipelines;
+  private staging: StagingPool;
+  /** Measured trajectory-steps per second, to size the first chunk of the next tile. */
+  private throughput = 5e7;
+
+  private constructor(
+    context: GpuContext,
+    pipelines: Pipelines,
+    private readonly source: AdapterSource,
+  ) {
+    this.context = context;
+    this.pipelines = pipelines;
+    this.staging = new StagingPool(context.device);
+  }
+
+  /** Requests a device from `source` and compiles the kernels. */
+  static async create(source: AdapterSource): Promise<GpuEngine> {
+    const context = await createGpuContext(source);
+    return new GpuEngine(context, await compilePipelines(context), source);
+  }
+
+  /** Description of the adapter in use. */
+  get adapterName(): string {
+    return this.context.adapterName;
+  }
+
+  /** The current device (it changes after a recovery). */
+  get device(): GPUDevice {
+    return this.context.device;
+  }
+
+  /** Rebuilds the device and the pipelines, after a device loss. */
+  async recover(): Promise<void> {
+    this.staging.destroy();
+    this.context = await createGpuContext(this.source);
+    this.pipelines = await compilePipelines(this.context);
+    this.staging = new StagingPool(this.context.device);
+    log.info(`recovered with a new device on ${this.context.adapterName}`);
+  }
+
+  /** Destroys the device. The engine cannot render afterwards. */
+  dispose(): void {
+    this.staging.destroy();
+    this.context.device.destroy();
+  }
+
+  /** Computes every layer of `view`. */
+  async render(view: View, options: RenderOptions = {}): Promise<GpuRender> {
+    return this.run(viewWork(view), options);
+  }
+
+  /**
+   * Runs explicit starts for `steps` steps, one trajectory per "pixel" (undefined marks an
+   * invalid one), and returns their layers. The inspector and the tests use it.
+   */
+  async runStarts(starts: ReadonlyArray<TrajectoryStart | undefined>, steps: number, options: RenderOptions = {}): Promise<GpuRender> {
+    return this.run(startsWork(starts, steps), options);
+  }
+
+  private async run(work: WorkSource, options: RenderOptions): Promise<GpuRender> {
+    const started = performance.now();
+    const settings = options.settings ?? DEFAULT_ANALYSIS_SETTINGS;
+    const totalPixels = work.pixels;
+    const steps = work.steps;
+    const layers = allocateViewLayers(totalPixels);
+    const tilePixels = this.tilePixelCount(work.samples, options);
+    const tiles = Math.ceil(totalPixels / tilePixels);
+    const totalWork = totalPixels * work.samples * (steps + 1);
+    const progress: RenderProgress = { done: 0, total: totalWork, tilesDone: 0, tiles };
+    let chunks = 0;
+    let recoveries = 0;
+    const maxRecoveries = options.maxRecoveries ?? 2;
+
+    let results = this.createResultsBuffer(totalPixels);
+    try {
+    for (let tile = 0; tile < tiles; tile++) {
+      const firstPixel = tile * tilePixels;
+      const pixelCount = Math.min(tilePixels, totalPixels - firstPixel);
+      for (;;) {
+        try {
+          chunks += await this.renderTile(work, firstPixel, pixelCount, layers, settings, options, progress, results);
+          break;
+        } catch (error) {
+          if (!(error instanceof DeviceLostError) || recoveries >= maxRecoveries) {
+            throw error;
+          }
+          // The finished tiles are on the host already; only this tile restarts.
+          recoveries += 1;
+          log.warn('device', `${error.message}; rebuilding the device and restarting tile ${tile + 1} of ${tiles}`);
+          await this.recover();
+          // The old device's buffer is gone: upload the finished tiles into a new one.
+          results = this.createResultsBuffer(totalPixels);
+          if (results !== undefined) {
+            this.context.device.queue.writeBuffer(results, 0, gatherLayers(layers, 0, firstPixel));
+          }
+        }
+      }
+      progress.tilesDone = tile + 1;
+      options.onProgress?.({ ...progress });
+    }
+    } catch (error) {
+      results?.destroy();
+      throw error;
+    }
+
+    return {
+      layers,
+      adapterName: this.context.adapterName,
+      trajectorySteps: totalWork,
+      elapsedMilliseconds: performance.now() - started,
+      tiles,
+      chunks,
+      recoveries,
+      results,
+    };
+  }
+
+  /** Creates the view-wide results buffer, or returns undefined when it exceeds the device's buffer limit. */
+  private createResultsBuffer(pixels: number): GPUBuffer | undefined {
+    const size = pixels * RESULT_BYTES;
+    if (size > this.context.device.limits.maxBufferSize) {
+      return undefined;
+    }
+    return this.context.device.createBuffer({
+      label: 'eos-atlas results',
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /** Pixels per tile: as many as fit the state budget and binding limit, a multiple of 4 (256-byte result offsets). */
+  private tilePixelCount(samples: number, options: RenderOptions): number {
+    const limits = this.context.device.limits;
+    const bytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize, STATE_BUDGET_BYTES);
+    let trajectories = Math.floor(bytes / STATE_BYTES);
+    if (options.maxTileTrajectories !== undefined) {
+      trajectories = Math.min(trajectories, options.maxTileTrajectories);
+    }
+    const pixels = Math.floor(trajectories / samples / 4) * 4;
+    if (pixels < 4) {
+      throw new ValidationError(
+        'samples',
+        samples,
+        `at most ${Math.floor(trajectories / 4)} samples per pixel on this adapter (4 pixels of states must fit one tile)`,
+      );
+    }
+    return pixels;
+  }
+
+  /** Runs one tile to completion and copies its layers into `layers`. Returns the chunks dispatched. */
+  private async renderTile(
+    work: WorkSource,
+    firstPixel: number,
+    pixelCount: number,
+    layers: ViewLayers,
+    settings: AnalysisSettings,
+    options: RenderOptions,
+    progress: RenderProgress,
+    viewResults: GPUBuffer | undefined,
+  ): Promise<number> {
+    const context = this.context;
+    const { device, root } = context;
+    const steps = work.steps;
+    const trajectoryCount = pixelCount * work.samples;
+    const maxPerDimension = device.limits.maxComputeWorkgroupsPerDimension;
+    const windows = analysisWindows(steps);
+    const progressAtStart = progress.done;
+
+    const stateBuffer = root.createBuffer(d.arrayOf(TrajectoryState, trajectoryCount)).$usage('storage');
+    // The tile writes into its slice of the view-wide buffer; offsets are multiples of
+    // 4 pixels × 64 bytes, which meets the 256-byte storage offset alignment.
+    const tileResults = viewResults === undefined ? root.createBuffer(d.arrayOf(d.f32, pixelCount * LAYER_COUNT)).$usage('storage') : undefined;
+    const resultBuffer = viewResults ?? root.unwrap(tileResults!);
+    const resultOffset = viewResults === undefined ? 0 : firstPixel * RESULT_BYTES;
+    const stepParams = root.createBuffer(StepParams).$usage('uniform');
+    const reduceParams = root.createBuffer(ReduceParams).$usage('uniform');
+    try {
+      device.queue.writeBuffer(root.unwrap(stateBuffer), 0, work.initialStates(firstPixel, pixelCount));
+
+      const grid = dispatchGrid(trajectoryCount, maxPerDimension);
+      const advanceGroup = device.createBindGroup({
+        layout: this.pipelines.advanceLayout,
+        entries: [
+          { binding: 0, resource: { buffer: root.unwrap(stepParams) } },
+          { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
+        ],
+      });
+
+      let chunks = 0;
+      let next = 0;
+      let chunkSteps = options.chunkSteps ?? this.initialChunkSteps(trajectoryCount, options);
+      while (next <= steps) {
+        if (options.signal?.aborted) {
+          throw createAbortError();
+        }
+        const last = Math.min(steps, next + chunkSteps - 1);
+        stepParams.write({
+          trajectoryCount,
+          rowStride: grid.rowStride,
+          lastStep: last,
+          totalSteps: steps,
+          lateStart: windows.lateStart,
+          periodReference: Math.max(0, windows.periodReference),
+          hasPeriodReference: windows.periodReference >= 0 ? 1 : 0,
+          convergenceWindow: settings.convergenceWindow,
+          periodTolerance: settings.periodTolerance,
+          convergenceTolerance: settings.convergenceTolerance,
+          divergenceBound: settings.divergenceBound,
+          chaosThreshold: settings.chaosThreshold,
+        });
+        const chunkStarted = performance.now();
+        const encoder = device.createCommandEncoder({ label: 'advance chunk' });
+        const pass = encoder.beginComputePass();
+        pass.setPipeline(this.pipelines.advance);
+        pass.setBindGroup(0, advanceGroup);
+        pass.dispatchWorkgroups(grid.x, grid.y);
+        pass.end();
+        device.queue.submit([encoder.finish()]);
+        await unlessLost(context, device.queue.onSubmittedWorkDone());
+        chunks += 1;
+
+        const chunkWork = trajectoryCount * (last - next + 1);
+        const seconds = Math.max(1e-4, (performance.now() - chunkStarted) / 1000);
+        this.throughput = chunkWork / seconds;
+        if (options.chunkSteps === undefined) {
+          chunkSteps = this.initialChunkSteps(trajectoryCount, options);
+        }
+        next = last + 1;
+        progress.done = progressAtStart + trajectoryCount * next;
+        options.onProgress?.({ ...progress });
+      }
+
+      // Classify every trajectory and combine each pixel's samples.
+      const reduceGrid = dispatchGrid(pixelCount, maxPerDimension);
+      reduceParams.write({
+        pixelCount,
+        samples: work.samples,
+        rowStride: reduceGrid.rowStride,
+        totalSteps: steps,
+        convergenceWindow: settings.convergenceWindow,
+        chaosThreshold: settings.chaosThreshold,
+        nanBits: 0x7fc00000,
+        infinityBits: 0x7f800000,
+      });
+      const reduceGroup = device.createBindGroup({
+        layout: this.pipelines.reduceLayout,
+        entries: [
+          { binding: 0, resource: { buffer: root.unwrap(reduceParams) } },
+          { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
+          { binding: 2, resource: { buffer: resultBuffer, offset: resultOffset, size: pixelCount * RESULT_BYTES } },
+        ],
+      });
+      const byteLength = pixelCount * RESULT_BYTES;
+      const staging = this.staging.acquire(byteLength);
+      const encoder = device.createCommandEncoder({ label: 'reduce tile' });
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(this.pipelines.reduce);
+      pass.setBindGroup(0, reduceGroup);
+      pass.dispatchWorkgroups(reduceGrid.x, reduceGrid.y);
+      pass.end();
+      encoder.copyBufferToBuffer(resultBuffer, resultOffset, staging, 0, byteLength);
+      device.queue.submit([encoder.finish()]);
+      await unlessLost(context, staging.mapAsync(GPUMapMode.READ, 0, byteLength));
+      const data = new Float32Array(staging.getMappedRange(0, byteLength).slice(0));
+      staging.unmap();
+      this.staging.release(staging);
+      scatterLayers(data, firstPixel, pixelCount, layers);
+      return chunks;
+    } finally {
+      stateBuffer.destroy();
+      tileResults?.destroy();
+      stepParams.destroy();
+      reduceParams.destroy();
+    }
+  }
+
+  /** Steps per chunk so that one chunk takes about the target time at the measured throughput. */
+  private initialChunkSteps(trajectoryCount: number, options: RenderOptions): number {
+    const targetSeconds = (options.targetChunkMilliseconds ?? 100) / 1000;
+    return Math.max(1, Math.floor((this.throughput * targetSeconds) / trajectoryCount));
+  }
+}
+
+/** Returns pixels [first, first + count) of the layers in the pixel-major GPU layout. */
+function gatherLayers(layers: ViewLayers, first: number, count: number): Float32Array {
+  const data = new Float32Array(count * LAYER_COUNT);
+  for (let k = 0; k < LAYER_COUNT; k++) {
+    const layer = layers[LAYER_NAMES[k]!];
+    for (let p = 0; p < count; p++) {
+      data[p * LAYER_COUNT + k] = layer[first + p]!;
+    }
+  }
+  return data;
+}
+
+/** Copies pixel-major tile results into the per-layer arrays of the view. */
+function scatterLayers(data: Float32Array, firstPixel: number, pixelCount: number, layers: ViewLayers): void {
+  for (let k = 0; k < LAYER_COUNT; k++) {
+    const layer = layers[LAYER_NAMES[k]!];
+    for (let p = 0; p < pixelCount; p++) {
+      layer[firstPixel + p] = data[p * LAYER_COUNT + k]!;
+    }
+  }
+}
+
