@@ -13,3 +13,4 @@ export * from './view.ts';
 export * from './layers.ts';
 export * from './precision.ts';
 export * from './logger.ts';
+export * from './colormaps.ts';
