@@ -78,11 +78,11 @@ export type PixelLayers = Float32Array | Float64Array | number[];
  * Combines the analyses of one pixel's samples into its layer values, written to
  * `out` at `offset` (LAYER_COUNT values). `analyses` is undefined for an invalid pixel.
  *
- * Rules: the phase is the most frequent (ties go to the lower code); the period is
- * the most frequent among samples of that phase (ties go to the shorter); step
- * layers average the samples that converged or diverged (−1 when none did); the
- * other continuous layers average their finite values (NaN when none is finite);
- * flags and fractions count samples.
+ * Rules: the phase is the most frequent, and ties go to the lower code. The period
+ * is the most frequent among samples of that phase, and ties go to the shorter. Step
+ * layers average the samples that converged or diverged (−1 when none did). The
+ * other continuous layers average their finite values (NaN when none is finite).
+ * Flags and fractions count samples.
  */
 export function combineSamples(analyses: TrajectoryAnalysis[] | undefined, out: PixelLayers, offset = 0): void {
   if (analyses === undefined || analyses.length === 0) {

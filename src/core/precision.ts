@@ -5,7 +5,7 @@
  */
 import type { Axis, View } from './view.ts';
 
-/** Fewest float32 ulps between neighbouring pixels that still count as resolved. */
+/** Minimum float32 ulps between neighbouring pixels for a view to count as resolved. */
 export const MIN_ULPS_PER_PIXEL = 4;
 
 /** Returns the float32 ulp at `value`: 2^(⌊log₂|value|⌋ − 23), or the smallest normal ulp at 0. */

@@ -204,10 +204,6 @@ export function sampleSeed(baseSeed: number, pixel: number, sample: number): num
  */
 export function pixelExperiment(view: View, column: number, row: number, sample = 0): Experiment | undefined {
   const values = pixelCoordinates(view, column, row);
-  const axes: Array<[Axis, number]> = [
-    [view.x, values.x],
-    [view.y, values.y],
-  ];
   const base = view.experiment;
   let width = base.width;
   let parameterization = base.parameterization;
@@ -215,7 +211,9 @@ export function pixelExperiment(view: View, column: number, row: number, sample 
   let sigmaV = base.sigmaV;
   let target = base.target;
   let f0OverY: number | undefined;
-  for (const [axis, value] of axes) {
+  for (let a = 0; a < 2; a++) {
+    const axis = a === 0 ? view.x : view.y;
+    const value = a === 0 ? values.x : values.y;
     switch (axis.parameter) {
       case 'sigmaW':
         sigmaU = value;
@@ -254,7 +252,9 @@ export function pixelExperiment(view: View, column: number, row: number, sample 
   }
 
   let learningRate = base.learningRate;
-  for (const [axis, value] of axes) {
+  for (let a = 0; a < 2; a++) {
+    const axis = a === 0 ? view.x : view.y;
+    const value = a === 0 ? values.x : values.y;
     if (axis.parameter === 'eta') {
       learningRate = value;
     } else if (axis.parameter === 'etaRatio') {
@@ -307,7 +307,31 @@ export function pixelStart(view: View, column: number, row: number, sample = 0):
   return experimentStart(experiment);
 }
 
-/** Returns the kernel start (P̂, Q̂, ỹ) of an experiment, as the kernels receive it. */
+/**
+ * Returns the kernel start (P̂, Q̂, ỹ) of an experiment, as the kernels receive it.
+ * It equals {@link initialHatState} and {@link yTilde} bit for bit (the same
+ * operations in the same order) but computes m once, because every pixel of a view
+ * calls it.
+ */
 export function experimentStart(experiment: Experiment): TrajectoryStart {
-  return { ...initialHatState(experiment), yTilde: yTilde(experiment) };
+  const m = experiment.width ** ((1 - experiment.parameterization) / 2);
+  const eta = experiment.learningRate;
+  const inputNorm = experiment.inputNorm;
+  const scale = eta / (4 * m * m);
+  const yTildeValue = (eta * inputNorm * experiment.target) / m;
+  const init = experiment.init;
+  if (init.kind === 'sampled') {
+    const { P, Q } = sampleNorms(experiment, new Random(init.seed));
+    return { pHat: scale * P, qHat: scale * Q, yTilde: yTildeValue };
+  }
+  const lambda0 =
+    init.kind === 'explicit'
+      ? init.lambda0
+      : inputNorm * inputNorm * (experiment.sigmaU * experiment.sigmaU + experiment.sigmaV * experiment.sigmaV);
+  const sum = m * m * lambda0;
+  if (init.kind === 'typical') {
+    return { pHat: scale * sum, qHat: scale * sum, yTilde: yTildeValue };
+  }
+  const half = 2 * inputNorm * m * init.f0;
+  return { pHat: scale * Math.max(0, sum + half), qHat: scale * Math.max(0, sum - half), yTilde: yTildeValue };
 }

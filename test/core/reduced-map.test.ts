@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createExperiment,
   experimentScales,
+  experimentStart,
   hatFromPhysical,
   initialHatState,
   jacobianResidual,
@@ -156,6 +157,25 @@ describe('jacobianResidual', () => {
       expect(b).toBeCloseTo((plusL.residual - minusL.residual) / (2 * h), 7);
       expect(c).toBeCloseTo((plusF.lambda - minusF.lambda) / (2 * h), 7);
       expect(d).toBeCloseTo((plusL.lambda - minusL.lambda) / (2 * h), 7);
+    }
+  });
+});
+
+describe('experimentStart', () => {
+  it('equals initialHatState and yTilde bit for bit', () => {
+    const inputs = [
+      { width: 77, parameterization: 0.3, inputNorm: 1.7, target: -0.4, learningRate: 0.9 },
+      { width: 5, parameterization: 'muP' as const, sigmaU: 0.3, sigmaV: 1.9, learningRate: 1.3 },
+      { width: 40, inputNorm: 0.6, target: 2, learningRate: 0.2, init: { kind: 'explicit' as const, f0: 0.7, lambda0: 3 } },
+      { width: 12, parameterization: 0.8, learningRate: 0.5, init: { kind: 'sampled' as const, seed: 42 } },
+    ];
+    for (const input of inputs) {
+      const experiment = createExperiment(input);
+      const start = experimentStart(experiment);
+      const hat = initialHatState(experiment);
+      expect(start.pHat).toBe(hat.pHat);
+      expect(start.qHat).toBe(hat.qHat);
+      expect(start.yTilde).toBe(yTilde(experiment));
     }
   });
 });
