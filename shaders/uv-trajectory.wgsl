@@ -45,6 +45,148 @@ fn hasBit(mask: vec2u, k: u32) -> bool {
   return (mask.y & (1u << (k - 33u))) != 0u;
 }
 
+// The running values of one trajectory, kept in registers during a chunk.
+struct Running {
+  pHat: f32,
+  qHat: f32,
+  yTilde: f32,
+  uScale: f32,
+  flags: u32,
+  initialSum: f32,
+  initialU2: f32,
+  peakU2: f32,
+  runStart: i32,
+  divergenceStep: i32,
+  lateMin: f32,
+  lateMax: f32,
+  tangentP: f32,
+  tangentQ: f32,
+  logSum: f32,
+  logCount: u32,
+  referenceP: f32,
+  referenceQ: f32,
+  first: vec2u,
+  second: vec2u,
+}
+
+// Observes state t: advances the map (t > 0) and applies every analysis rule.
+// `tangent`, `late` and `period` say whether t is in the Lyapunov burn-in or
+// later, in the late window, and in the period detector's window. The fast
+// paths pass constants, so after inlining each loop keeps only the code its
+// window needs. Returns false when the trajectory diverged at t.
+fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period: bool) -> bool {
+  var pHat = (*r).pHat;
+  var qHat = (*r).qHat;
+  let yTilde = (*r).yTilde;
+  if (t > 0u) {
+    let u = pHat - qHat - yTilde;
+    let down = 1.0 - u;
+    let up = 1.0 + u;
+    pHat = pHat * down * down;
+    qHat = qHat * up * up;
+  }
+
+  // Divergence: not finite, or ηλ/2 above the bound. The stored state stays the last finite one.
+  let sum = pHat + qHat;
+  if (!isFiniteBits(sum) || sum > params.divergenceBound) {
+    (*r).flags = (*r).flags | FLAG_DIVERGED;
+    (*r).divergenceStep = i32(t);
+    return false;
+  }
+  (*r).pHat = pHat;
+  (*r).qHat = qHat;
+
+  let u = pHat - qHat - yTilde;
+  let u2 = u * u;
+  if (t == 0u) {
+    (*r).initialSum = sum;
+    (*r).initialU2 = u2;
+    if (yTilde != 0.0) {
+      (*r).uScale = abs(yTilde);
+    } else if (abs(u) > 0.0) {
+      (*r).uScale = abs(u);
+    } else {
+      (*r).uScale = 1.0;
+    }
+  }
+  (*r).peakU2 = max((*r).peakU2, u2);
+
+  if (abs(u) <= params.convergenceTolerance * (*r).uScale) {
+    if ((*r).runStart < 0) {
+      (*r).runStart = i32(t);
+    }
+  } else {
+    (*r).runStart = -1;
+  }
+
+  if (late) {
+    let halfSharpness = 0.5 * hessianSharpnessHat(pHat, qHat, yTilde);
+    (*r).lateMin = min((*r).lateMin, halfSharpness);
+    (*r).lateMax = max((*r).lateMax, halfSharpness);
+  }
+
+  if (tangent && t < params.totalSteps) {
+    // Tangent vector ← J · tangent. Only late-window growth counts: the first counted
+    // step starts from a unit vector. The vector is renormalized, and its logarithm
+    // banked, only when a component leaves [2⁻⁴⁰, 2⁴⁰] (LyapunovEstimator does the same).
+    var tangentP = (*r).tangentP;
+    var tangentQ = (*r).tangentQ;
+    if (late && (*r).logCount == 0u) {
+      let norm = sqrt(tangentP * tangentP + tangentQ * tangentQ);
+      tangentP = tangentP / norm;
+      tangentQ = tangentQ / norm;
+    }
+    let down = 1.0 - u;
+    let up = 1.0 + u;
+    let x = (down * down - 2.0 * pHat * down) * tangentP + (2.0 * pHat * down) * tangentQ;
+    let y = (2.0 * qHat * up) * tangentP + (up * up - 2.0 * qHat * up) * tangentQ;
+    tangentP = x;
+    tangentQ = y;
+    if (late) {
+      (*r).logCount = (*r).logCount + 1u;
+    }
+    let largest = max(abs(x), abs(y));
+    if (largest == 0.0) {
+      if (late) {
+        (*r).flags = (*r).flags | FLAG_SUPERSTABLE;
+      }
+      tangentP = 0.70710678;
+      tangentQ = 0.70710678;
+    } else if (largest > TANGENT_HIGH || largest < TANGENT_LOW) {
+      let norm = sqrt(x * x + y * y);
+      if (late) {
+        (*r).logSum = (*r).logSum + log(norm);
+      }
+      tangentP = x / norm;
+      tangentQ = y / norm;
+    }
+    (*r).tangentP = tangentP;
+    (*r).tangentQ = tangentQ;
+  }
+
+  if (period) {
+    if (t == params.periodReference) {
+      (*r).referenceP = pHat;
+      (*r).referenceQ = qHat;
+      (*r).first = vec2u(0u);
+      (*r).second = vec2u(0u);
+    } else {
+      let j = t - params.periodReference;
+      let distance = abs(pHat - (*r).referenceP) + abs(qHat - (*r).referenceQ);
+      let scale = abs((*r).referenceP) + abs((*r).referenceQ);
+      if (distance <= params.periodTolerance * scale) {
+        if (j <= MAX_PERIOD) {
+          (*r).first = withBit((*r).first, j);
+        }
+        if (j % 2u == 0u && hasBit((*r).first, j / 2u)) {
+          (*r).second = withBit((*r).second, j / 2u);
+        }
+      }
+    }
+  }
+  return true;
+}
+
 @compute @workgroup_size(64)
 fn advance(@builtin(global_invocation_id) id: vec3u) {
   let index = id.y * params.rowStride + id.x;
@@ -55,128 +197,84 @@ fn advance(@builtin(global_invocation_id) id: vec3u) {
   if ((s.flags & (FLAG_DIVERGED | FLAG_INVALID)) != 0u) {
     return;
   }
+  var r = Running(
+    s.pHat, s.qHat, s.yTilde, s.uScale, s.flags, s.initialSum, s.initialU2, s.peakU2,
+    s.convergedRunStart, s.divergenceStep, s.lateMin, s.lateMax, s.tangentP, s.tangentQ,
+    s.logSum, s.logCount, s.referenceP, s.referenceQ,
+    vec2u(s.firstReturnsLow, s.firstReturnsHigh), vec2u(s.secondReturnsLow, s.secondReturnsHigh),
+  );
+
+  // The run splits into windows where each rule is on or off for every step: tangent
+  // burn-in from tangentStart, late window from lateStart, period detection from
+  // periodReference (through totalSteps = periodReference + 128). When they come in that
+  // order (runs of 256 steps or more) each window gets its own loop, which runs only
+  // the rules it needs; a CPU driver otherwise executes every branch under a mask.
   let last = min(params.lastStep, params.totalSteps);
-  var pHat = s.pHat;
-  var qHat = s.qHat;
-  let yTilde = s.yTilde;
+  let tangentFrom = params.tangentStart;
+  let lateFrom = params.lateStart;
+  let periodFrom = select(params.totalSteps + 1u, params.periodReference, params.hasPeriodReference == 1u);
   var t = s.nextStep;
-  loop {
-    if (t > last) {
-      break;
-    }
-    if (t > 0u) {
-      let u = pHat - qHat - yTilde;
-      let down = 1.0 - u;
-      let up = 1.0 + u;
-      pHat = pHat * down * down;
-      qHat = qHat * up * up;
-    }
-
-    // Divergence: not finite, or ηλ/2 above the bound. The run stops here.
-    let sum = pHat + qHat;
-    if (!isFiniteBits(sum) || sum > params.divergenceBound) {
-      s.flags = s.flags | FLAG_DIVERGED;
-      s.divergenceStep = i32(t);
+  var alive = true;
+  if (tangentFrom <= lateFrom && lateFrom <= periodFrom) {
+    loop {
+      if (!alive || t > last || t >= tangentFrom) {
+        break;
+      }
+      alive = observe(&r, t, false, false, false);
       t = t + 1u;
-      break;
     }
-    s.pHat = pHat;
-    s.qHat = qHat;
-
-    let u = pHat - qHat - yTilde;
-    let u2 = u * u;
-    if (t == 0u) {
-      s.initialSum = sum;
-      s.initialU2 = u2;
-      if (yTilde != 0.0) {
-        s.uScale = abs(yTilde);
-      } else if (abs(u) > 0.0) {
-        s.uScale = abs(u);
-      } else {
-        s.uScale = 1.0;
+    loop {
+      if (!alive || t > last || t >= lateFrom) {
+        break;
       }
+      alive = observe(&r, t, true, false, false);
+      t = t + 1u;
     }
-    s.peakU2 = max(s.peakU2, u2);
-
-    if (abs(u) <= params.convergenceTolerance * s.uScale) {
-      if (s.convergedRunStart < 0) {
-        s.convergedRunStart = i32(t);
+    loop {
+      if (!alive || t > last || t >= periodFrom) {
+        break;
       }
-    } else {
-      s.convergedRunStart = -1;
+      alive = observe(&r, t, true, true, false);
+      t = t + 1u;
     }
-
-    if (t >= params.lateStart) {
-      let halfSharpness = 0.5 * hessianSharpnessHat(pHat, qHat, yTilde);
-      s.lateMin = min(s.lateMin, halfSharpness);
-      s.lateMax = max(s.lateMax, halfSharpness);
+    loop {
+      if (!alive || t > last) {
+        break;
+      }
+      alive = observe(&r, t, true, true, true);
+      t = t + 1u;
     }
-
-    if (t < params.totalSteps) {
-      // Tangent vector ← J · tangent. Only late-window growth counts: the first counted
-      // step starts from a unit vector. The vector is renormalized, and its logarithm
-      // banked, only when a component leaves [2⁻⁴⁰, 2⁴⁰] (LyapunovEstimator does the same).
-      let counted = t >= params.lateStart;
-      if (counted && s.logCount == 0u) {
-        let norm = sqrt(s.tangentP * s.tangentP + s.tangentQ * s.tangentQ);
-        s.tangentP = s.tangentP / norm;
-        s.tangentQ = s.tangentQ / norm;
+  } else {
+    loop {
+      if (!alive || t > last) {
+        break;
       }
-      let down = 1.0 - u;
-      let up = 1.0 + u;
-      let x = (down * down - 2.0 * pHat * down) * s.tangentP + (2.0 * pHat * down) * s.tangentQ;
-      let y = (2.0 * qHat * up) * s.tangentP + (up * up - 2.0 * qHat * up) * s.tangentQ;
-      s.tangentP = x;
-      s.tangentQ = y;
-      if (counted) {
-        s.logCount = s.logCount + 1u;
-      }
-      let largest = max(abs(x), abs(y));
-      if (largest == 0.0) {
-        if (counted) {
-          s.flags = s.flags | FLAG_SUPERSTABLE;
-        }
-        s.tangentP = 0.70710678;
-        s.tangentQ = 0.70710678;
-      } else if (largest > TANGENT_HIGH || largest < TANGENT_LOW) {
-        let norm = sqrt(x * x + y * y);
-        if (counted) {
-          s.logSum = s.logSum + log(norm);
-        }
-        s.tangentP = x / norm;
-        s.tangentQ = y / norm;
-      }
+      alive = observe(&r, t, t >= tangentFrom, t >= lateFrom, t >= periodFrom);
+      t = t + 1u;
     }
-
-    if (params.hasPeriodReference == 1u) {
-      if (t == params.periodReference) {
-        s.referenceP = pHat;
-        s.referenceQ = qHat;
-        s.firstReturnsLow = 0u;
-        s.firstReturnsHigh = 0u;
-        s.secondReturnsLow = 0u;
-        s.secondReturnsHigh = 0u;
-      } else if (t > params.periodReference) {
-        let j = t - params.periodReference;
-        let distance = abs(pHat - s.referenceP) + abs(qHat - s.referenceQ);
-        let scale = abs(s.referenceP) + abs(s.referenceQ);
-        if (j <= 2u * MAX_PERIOD && distance <= params.periodTolerance * scale) {
-          var first = vec2u(s.firstReturnsLow, s.firstReturnsHigh);
-          if (j <= MAX_PERIOD) {
-            first = withBit(first, j);
-            s.firstReturnsLow = first.x;
-            s.firstReturnsHigh = first.y;
-          }
-          if (j % 2u == 0u && hasBit(first, j / 2u)) {
-            let second = withBit(vec2u(s.secondReturnsLow, s.secondReturnsHigh), j / 2u);
-            s.secondReturnsLow = second.x;
-            s.secondReturnsHigh = second.y;
-          }
-        }
-      }
-    }
-    t = t + 1u;
   }
+
   s.nextStep = t;
+  s.pHat = r.pHat;
+  s.qHat = r.qHat;
+  s.uScale = r.uScale;
+  s.flags = r.flags;
+  s.initialSum = r.initialSum;
+  s.initialU2 = r.initialU2;
+  s.peakU2 = r.peakU2;
+  s.convergedRunStart = r.runStart;
+  s.divergenceStep = r.divergenceStep;
+  s.lateMin = r.lateMin;
+  s.lateMax = r.lateMax;
+  s.tangentP = r.tangentP;
+  s.tangentQ = r.tangentQ;
+  s.logSum = r.logSum;
+  s.logCount = r.logCount;
+  s.referenceP = r.referenceP;
+  s.referenceQ = r.referenceQ;
+  s.firstReturnsLow = r.first.x;
+  s.firstReturnsHigh = r.first.y;
+  s.secondReturnsLow = r.second.x;
+  s.secondReturnsHigh = r.second.y;
   states[index] = s;
 }

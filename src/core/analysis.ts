@@ -256,14 +256,25 @@ export class LyapunovEstimator {
 export interface AnalysisWindows {
   /** First state of the late window: the late window is states lateStart … steps. */
   lateStart: number;
+  /**
+   * First state whose Jacobian turns the Lyapunov tangent vector: up to
+   * {@link LYAPUNOV_BURN_IN} steps before the late window, which align the vector
+   * with the most expanding direction before its growth is counted.
+   */
+  tangentStart: number;
   /** State used as the period detector's reference, or −1 when the run is too short (< 128 steps). */
   periodReference: number;
 }
 
-/** Returns the late window (the second half of the run) and the period reference step. */
+/** Steps of tangent-vector alignment before the late window. */
+export const LYAPUNOV_BURN_IN = 256;
+
+/** Returns the late window (the second half of the run), the tangent burn-in start and the period reference step. */
 export function analysisWindows(steps: number): AnalysisWindows {
+  const lateStart = steps - Math.floor(steps / 2);
   return {
-    lateStart: steps - Math.floor(steps / 2),
+    lateStart,
+    tangentStart: Math.max(0, lateStart - LYAPUNOV_BURN_IN),
     periodReference: steps >= 2 * MAX_PERIOD ? steps - 2 * MAX_PERIOD : -1,
   };
 }
@@ -348,8 +359,8 @@ export class TrajectoryAnalyzer {
       this.lateMin = Math.min(this.lateMin, halfSharpness);
       this.lateMax = Math.max(this.lateMax, halfSharpness);
     }
-    if (step < this.steps) {
-      // The tangent vector turns toward the most expanding direction during the first half,
+    if (step < this.steps && step >= this.windows.tangentStart) {
+      // The tangent vector turns toward the most expanding direction during the burn-in,
       // and only the late half's growth counts, which removes the start-up bias.
       // The entries are those of jacobianHat, inlined to allocate nothing per step.
       const down = 1 - u;

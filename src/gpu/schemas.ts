@@ -98,6 +98,8 @@ export const StepParams = d.struct({
   totalSteps: d.u32,
   /** First state of the late window: T − ⌊T/2⌋. */
   lateStart: d.u32,
+  /** First state whose Jacobian turns the Lyapunov tangent vector. */
+  tangentStart: d.u32,
   /** Step of the period reference state: T − 128, when hasPeriodReference is 1. */
   periodReference: d.u32,
   /** 1 when T ≥ 128, so period detection runs. */

@@ -40,20 +40,22 @@ export interface RenderProgress {
   done: number;
   /** Trajectory-steps of the whole view. */
   total: number;
-  /** Tiles finished, of `tiles`. */
+  /** Tiles finished so far; tiles are sized as the render goes. */
   tilesDone: number;
-  tiles: number;
+  /** Pixels of the finished tiles, of `pixels`. */
+  pixelsDone: number;
+  pixels: number;
 }
 
 /** Options of one render. */
 export interface RenderOptions {
   signal?: AbortSignal;
   onProgress?: (progress: RenderProgress) => void;
-  /** Most trajectories per tile; the adapter's binding limit and a 64 MiB state budget apply too. */
+  /** Maximum trajectories per tile. The adapter's binding limit and a 64 MiB state budget apply too. */
   maxTileTrajectories?: number;
   /** Fixed steps per chunk. Without it the engine sizes chunks to `targetChunkMilliseconds`. */
   chunkSteps?: number;
-  /** Target duration of one chunk when sizing chunks automatically (default 100 ms). */
+  /** Target duration of one chunk when sizing chunks automatically (default 150 ms in a page, 400 ms in Node). */
   targetChunkMilliseconds?: number;
   /** Times to rebuild a lost device and resume before giving up (default 2). */
   maxRecoveries?: number;
@@ -82,6 +84,17 @@ export interface GpuRender {
 
 /** Default budget for one tile's trajectory states. */
 const STATE_BUDGET_BYTES = 64 * 2 ** 20;
+
+/**
+ * Default duration of one chunk. Browsers reset a device whose work runs for about
+ * 2 s, so pages stay far below that. Node has no such watchdog, and longer chunks
+ * there spend less time re-reading and re-writing every state, because each chunk
+ * moves 2 × 92 bytes per trajectory.
+ */
+const DEFAULT_CHUNK_MILLISECONDS = typeof window === 'undefined' ? 400 : 150;
+
+/** Minimum steps that a timed chunk should advance (see tilePixelCount). */
+const MIN_CHUNK_STEPS = 32;
 
 function createAbortError(): Error {
   const error = new Error('The render was cancelled.');
@@ -308,41 +321,45 @@ export class GpuEngine {
     const totalPixels = work.pixels;
     const steps = work.steps;
     const layers = allocateViewLayers(totalPixels);
-    const tilePixels = this.tilePixelCount(work.samples, options);
-    const tiles = Math.ceil(totalPixels / tilePixels);
     const totalWork = totalPixels * work.samples * (steps + 1);
-    const progress: RenderProgress = { done: 0, total: totalWork, tilesDone: 0, tiles };
+    const progress: RenderProgress = { done: 0, total: totalWork, tilesDone: 0, pixelsDone: 0, pixels: totalPixels };
     let chunks = 0;
+    let tiles = 0;
     let recoveries = 0;
     const maxRecoveries = options.maxRecoveries ?? 2;
 
     let results = this.createResultsBuffer(totalPixels);
     try {
-    for (let tile = 0; tile < tiles; tile++) {
-      const firstPixel = tile * tilePixels;
-      const pixelCount = Math.min(tilePixels, totalPixels - firstPixel);
-      for (;;) {
-        try {
-          chunks += await this.renderTile(work, firstPixel, pixelCount, layers, settings, options, progress, results);
-          break;
-        } catch (error) {
-          if (!(error instanceof DeviceLostError) || recoveries >= maxRecoveries) {
-            throw error;
-          }
-          // The finished tiles are on the host already; only this tile restarts.
-          recoveries += 1;
-          log.warn('device', `${error.message}; rebuilding the device and restarting tile ${tile + 1} of ${tiles}`);
-          await this.recover();
-          // The old device's buffer is gone: upload the finished tiles into a new one.
-          results = this.createResultsBuffer(totalPixels);
-          if (results !== undefined) {
-            this.context.device.queue.writeBuffer(results, 0, gatherLayers(layers, 0, firstPixel));
+      let firstPixel = 0;
+      while (firstPixel < totalPixels) {
+        // Sized per tile from the throughput measured so far (see tilePixelCount).
+        const pixelCount = Math.min(this.tilePixelCount(work.samples, steps, options), totalPixels - firstPixel);
+        for (;;) {
+          try {
+            chunks += await this.renderTile(work, firstPixel, pixelCount, layers, settings, options, progress, results);
+            break;
+          } catch (error) {
+            if (!(error instanceof DeviceLostError) || recoveries >= maxRecoveries) {
+              throw error;
+            }
+            // The finished tiles are on the host already; only this tile restarts.
+            recoveries += 1;
+            log.warn('device', `${error.message}; rebuilding the device and restarting the tile at pixel ${firstPixel}`);
+            await this.recover();
+            progress.done = firstPixel * work.samples * (steps + 1);
+            // The old device's buffer is gone: upload the finished tiles into a new one.
+            results = this.createResultsBuffer(totalPixels);
+            if (results !== undefined) {
+              this.context.device.queue.writeBuffer(results, 0, gatherLayers(layers, 0, firstPixel));
+            }
           }
         }
+        tiles += 1;
+        firstPixel += pixelCount;
+        progress.tilesDone = tiles;
+        progress.pixelsDone = firstPixel;
+        options.onProgress?.({ ...progress });
       }
-      progress.tilesDone = tile + 1;
-      options.onProgress?.({ ...progress });
-    }
     } catch (error) {
       results?.destroy();
       throw error;
@@ -373,23 +390,33 @@ export class GpuEngine {
     });
   }
 
-  /** Pixels per tile: as many as fit the state budget and binding limit, a multiple of 4 (256-byte result offsets). */
-  private tilePixelCount(samples: number, options: RenderOptions): number {
+  /**
+   * Pixels per tile, a multiple of 4 (so result offsets are multiples of 256 bytes).
+   * Memory caps a tile at the state budget and the binding limit. Time caps it too,
+   * so that a chunk advances at least MIN_CHUNK_STEPS steps within the target chunk
+   * time at the measured throughput. Every chunk reads and writes all states, and
+   * chunks of a step or two would spend their time on that traffic.
+   */
+  private tilePixelCount(samples: number, steps: number, options: RenderOptions): number {
     const limits = this.context.device.limits;
     const bytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize, STATE_BUDGET_BYTES);
     let trajectories = Math.floor(bytes / STATE_BYTES);
-    if (options.maxTileTrajectories !== undefined) {
-      trajectories = Math.min(trajectories, options.maxTileTrajectories);
-    }
-    const pixels = Math.floor(trajectories / samples / 4) * 4;
-    if (pixels < 4) {
+    const memoryPixels = Math.floor(trajectories / samples / 4) * 4;
+    if (memoryPixels < 4) {
       throw new ValidationError(
         'samples',
         samples,
         `at most ${Math.floor(trajectories / 4)} samples per pixel on this adapter (4 pixels of states must fit one tile)`,
       );
     }
-    return pixels;
+    if (options.maxTileTrajectories !== undefined) {
+      trajectories = Math.min(trajectories, options.maxTileTrajectories);
+    } else if (options.chunkSteps === undefined) {
+      const targetSeconds = (options.targetChunkMilliseconds ?? DEFAULT_CHUNK_MILLISECONDS) / 1000;
+      const byTime = Math.floor((this.throughput * targetSeconds) / Math.min(MIN_CHUNK_STEPS, steps + 1));
+      trajectories = Math.min(trajectories, byTime);
+    }
+    return Math.max(4, Math.min(memoryPixels, Math.floor(trajectories / samples / 4) * 4));
   }
 
   /** Runs one tile to completion and copies its layers into `layers`. Returns the chunks dispatched. */
@@ -412,7 +439,7 @@ export class GpuEngine {
     const progressAtStart = progress.done;
 
     const stateBuffer = root.createBuffer(d.arrayOf(TrajectoryState, trajectoryCount)).$usage('storage');
-    // The tile writes into its slice of the view-wide buffer; offsets are multiples of
+    // The tile writes into its slice of the view-wide buffer. Its offset is a multiple of
     // 4 pixels × 64 bytes, which meets the 256-byte storage offset alignment.
     const tileResults = viewResults === undefined ? root.createBuffer(d.arrayOf(d.f32, pixelCount * LAYER_COUNT)).$usage('storage') : undefined;
     const resultBuffer = viewResults ?? root.unwrap(tileResults!);
@@ -445,6 +472,7 @@ export class GpuEngine {
           lastStep: last,
           totalSteps: steps,
           lateStart: windows.lateStart,
+          tangentStart: windows.tangentStart,
           periodReference: Math.max(0, windows.periodReference),
           hasPeriodReference: windows.periodReference >= 0 ? 1 : 0,
           convergenceWindow: settings.convergenceWindow,
@@ -521,7 +549,7 @@ export class GpuEngine {
 
   /** Steps per chunk so that one chunk takes about the target time at the measured throughput. */
   private initialChunkSteps(trajectoryCount: number, options: RenderOptions): number {
-    const targetSeconds = (options.targetChunkMilliseconds ?? 100) / 1000;
+    const targetSeconds = (options.targetChunkMilliseconds ?? DEFAULT_CHUNK_MILLISECONDS) / 1000;
     return Math.max(1, Math.floor((this.throughput * targetSeconds) / trajectoryCount));
   }
 }
