@@ -14,3 +14,4 @@ export * from './layers.ts';
 export * from './precision.ts';
 export * from './logger.ts';
 export * from './colormaps.ts';
+export * from './url-state.ts';
