@@ -105,7 +105,8 @@ fn classify(s: TrajectoryState) -> SampleResult {
     r.lyapunov = (s.logSum + log(sqrt(s.tangentP * s.tangentP + s.tangentQ * s.tangentQ))) / f32(s.logCount);
   }
 
-  let expanding = (s.flags & FLAG_SUPERSTABLE) == 0u && s.logCount > 0u && r.lyapunov > params.chaosThreshold;
+  // A few steps cannot tell chaos from a transient (MIN_LYAPUNOV_STEPS in analysis.ts).
+  let expanding = (s.flags & FLAG_SUPERSTABLE) == 0u && s.logCount >= params.minLyapunovSteps && r.lyapunov > params.chaosThreshold;
   if (converged) {
     r.phase = PHASE_CONVERGED;
   } else if (period >= 2u && !expanding) {
@@ -186,24 +187,18 @@ fn reduce(@builtin(global_invocation_id) id: vec3u) {
     }
   }
 
-  // Pass 2: the most frequent period among samples of the modal phase; ties go to the shorter.
-  var period = 0u;
-  var periodCount = 0u;
+  // Pass 2: the most frequent period (0 … 64) among samples of the modal phase; ties go to the shorter.
+  var periodCounts: array<u32, 65>;
   for (var k = 0u; k < params.samples; k = k + 1u) {
-    let candidate = classify(states[first + k]);
-    if (candidate.phase != phase) {
-      continue;
+    let r = classify(states[first + k]);
+    if (r.phase == phase) {
+      periodCounts[r.period] = periodCounts[r.period] + 1u;
     }
-    var count = 0u;
-    for (var other = 0u; other < params.samples; other = other + 1u) {
-      let r = classify(states[first + other]);
-      if (r.phase == phase && r.period == candidate.period) {
-        count = count + 1u;
-      }
-    }
-    if (count > periodCount || (count == periodCount && candidate.period < period)) {
-      period = candidate.period;
-      periodCount = count;
+  }
+  var period = 0u;
+  for (var candidate = 1u; candidate <= 64u; candidate = candidate + 1u) {
+    if (periodCounts[candidate] > periodCounts[period]) {
+      period = candidate;
     }
   }
 

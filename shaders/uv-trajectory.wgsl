@@ -150,8 +150,8 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
       if (late) {
         (*r).flags = (*r).flags | FLAG_SUPERSTABLE;
       }
-      tangentP = 0.70710678;
-      tangentQ = 0.70710678;
+      tangentP = 0.6;
+      tangentQ = 0.8;
     } else if (largest > TANGENT_HIGH || largest < TANGENT_LOW) {
       let norm = sqrt(x * x + y * y);
       if (late) {

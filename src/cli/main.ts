@@ -1,6 +1,8 @@
 /**
  * Entry point of the `eos-atlas` command line.
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../core/errors.ts';
 import { UsageError } from './options.ts';
 import { runTrajectoryCommand } from './trajectory-command.ts';
@@ -48,8 +50,9 @@ export async function main(
 }
 
 
-// Run when executed directly (not when imported by the tests).
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run when executed directly (not when imported by the tests). Comparing paths, not
+// URLs, keeps this true for checkouts whose path contains spaces or other escaped characters.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -2,7 +2,7 @@
  * `eos-atlas trajectory`: runs one experiment on the float64 reference map and
  * prints its scales, initial state and analysis, optionally with every step as CSV.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { ValidationError } from '../core/errors.ts';
 import {
   createExperiment,
@@ -65,8 +65,36 @@ Example:
   eos-atlas trajectory --parameterization muP --eta-ratio 1.2 --steps 2000
 `;
 
-/** Builds the experiment that the options describe. */
+/** Option that sets each experiment field, for error messages in the user's own terms. */
+const OPTION_OF_FIELD: Record<string, string> = {
+  width: '--width',
+  parameterization: '--parameterization',
+  inputNorm: '--input-norm',
+  target: '--target',
+  sigmaW: '--sigma-w',
+  sigmaU: '--sigma-u',
+  sigmaV: '--sigma-v',
+  learningRate: 'learning rate η (from --eta, --eta-ratio or --c)',
+  steps: '--steps',
+  'init.f0': '--f0',
+  'init.lambda0': '--lambda0',
+  'init.seed': '--seed',
+  'init.kind': '--init',
+};
+
+/** Builds the experiment that the options describe, with errors that name the options. */
 export function experimentFromOptions(values: Record<string, string | boolean | undefined>): Experiment {
+  try {
+    return buildExperiment(values);
+  } catch (error) {
+    if (error instanceof ValidationError && OPTION_OF_FIELD[error.field] !== undefined) {
+      throw new ValidationError(OPTION_OF_FIELD[error.field]!, error.value, error.allowed);
+    }
+    throw error;
+  }
+}
+
+function buildExperiment(values: Record<string, string | boolean | undefined>): Experiment {
   const input: ExperimentInput = {
     width: parseNumber('width', values.width),
     inputNorm: parseNumber('input-norm', values['input-norm']),
@@ -109,6 +137,13 @@ export function experimentFromOptions(values: Record<string, string | boolean | 
 
 function initializationFromOptions(values: Record<string, string | boolean | undefined>): Initialization | undefined {
   const kind = values.init;
+  // Options of another kind would be ignored silently, so they are errors.
+  const belongsTo: Record<string, string> = { f0: 'explicit', lambda0: 'explicit', seed: 'sampled' };
+  for (const [option, owner] of Object.entries(belongsTo)) {
+    if (values[option] !== undefined && (kind ?? 'typical') !== owner) {
+      throw new ValidationError(`--${option}`, values[option], `--init ${owner} with --${option} (the initialization is "${kind ?? 'typical'}")`);
+    }
+  }
   switch (kind) {
     case undefined:
     case 'typical':
@@ -159,7 +194,11 @@ export async function runTrajectoryCommand(argv: string[], output: (text: string
   };
 
   if (csvPath !== undefined) {
-    await writeFileAtomically(csvPath, formatCsv(run.readouts ?? []));
+    try {
+      await writeFileAtomically(csvPath, formatCsv(run.readouts ?? []));
+    } catch (error) {
+      throw new ValidationError('--csv', csvPath, `a writable file path (${(error as Error).message})`);
+    }
   }
   if (values.json) {
     output(JSON.stringify(summary, null, 2) + '\n');
@@ -172,8 +211,13 @@ export async function runTrajectoryCommand(argv: string[], output: (text: string
 /** Writes to a temporary file, then renames it, so a failure leaves no partial file. */
 async function writeFileAtomically(path: string, content: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, content);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 function formatCsv(readouts: StateReadout[]): string {

@@ -180,6 +180,12 @@ export const TANGENT_RENORMALIZE_HIGH = 2 ** 40;
 /** Lower bound of the unnormalized tangent range. */
 export const TANGENT_RENORMALIZE_LOW = 2 ** -40;
 
+/** Start of the Lyapunov tangent vector (and its restart after a collapse to zero). */
+export const TANGENT_START: readonly [number, number] = [0.6, 0.8];
+
+/** Fewest counted steps for a Lyapunov exponent to classify a run as chaotic or as a stable cycle. */
+export const MIN_LYAPUNOV_STEPS = 64;
+
 /**
  * Largest Lyapunov exponent of a 2-dimensional map from the product of its
  * Jacobians. A tangent vector is multiplied by each Jacobian; its logarithmic
@@ -192,8 +198,10 @@ export const TANGENT_RENORMALIZE_LOW = 2 ** -40;
  * so float32 (up to 3·10³⁸) cannot overflow between renormalizations.
  */
 export class LyapunovEstimator {
-  private tangentP = Math.SQRT1_2;
-  private tangentQ = Math.SQRT1_2;
+  // (0.6, 0.8): a unit vector off the diagonal, because (1, 1)/√2 is exactly the neutral
+  // eigenvector of the Jacobian at a minimum with P̂ = Q̂ and would hide the unstable one.
+  private tangentP = TANGENT_START[0];
+  private tangentQ = TANGENT_START[1];
   private logSum = 0;
   private count = 0;
   private superstable = false;
@@ -223,8 +231,8 @@ export class LyapunovEstimator {
     if (largest === 0) {
       // The Jacobian maps the tangent to zero: a superstable orbit, exponent −∞ if counted.
       this.superstable ||= accumulate;
-      this.tangentP = Math.SQRT1_2;
-      this.tangentQ = Math.SQRT1_2;
+      this.tangentP = TANGENT_START[0];
+      this.tangentQ = TANGENT_START[1];
     } else if (largest > TANGENT_RENORMALIZE_HIGH || largest < TANGENT_RENORMALIZE_LOW) {
       this.renormalize(accumulate);
     }
@@ -237,6 +245,11 @@ export class LyapunovEstimator {
     }
     this.tangentP /= norm;
     this.tangentQ /= norm;
+  }
+
+  /** Number of counted steps. */
+  get steps(): number {
+    return this.count;
   }
 
   /** Returns the mean log growth per counted step: NaN before the first, −∞ for a superstable orbit. */
@@ -415,7 +428,8 @@ export class TrajectoryAnalyzer {
     const lyapunovExponent = this.lyapunov.exponent();
 
     let phase: Phase;
-    const expanding = lyapunovExponent > this.settings.chaosThreshold;
+    // A few steps cannot tell chaos from a transient: short runs are never chaotic.
+    const expanding = lyapunovExponent > this.settings.chaosThreshold && this.lyapunov.steps >= MIN_LYAPUNOV_STEPS;
     if (converged) {
       phase = 'converged';
     } else if (period >= 2 && !expanding) {

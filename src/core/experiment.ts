@@ -81,8 +81,8 @@ export interface ExperimentInput {
   init?: Initialization;
 }
 
-/** Largest step count: it must fit the unsigned 32-bit step counters of the GPU kernels. */
-export const MAX_STEPS = 0xffffffff;
+/** Largest step count: step indices are signed 32-bit integers in the GPU kernels. */
+export const MAX_STEPS = 0x7fffffff;
 
 /** Defaults: a wide μP network at half the critical learning rate. */
 export const DEFAULT_EXPERIMENT: Readonly<Experiment> = Object.freeze({
@@ -134,6 +134,10 @@ export function createExperiment(input: ExperimentInput = {}): Experiment {
   requireInteger('steps', steps, 1, MAX_STEPS);
 
   const partial = { width, parameterization, inputNorm, target, sigmaU, sigmaV, learningRate, steps };
+  // λ₀ = 0 is the origin, a fixed point where every weight is zero; it arises when |x|²σ² underflows.
+  if (!(inputNorm * inputNorm * (sigmaU * sigmaU + sigmaV * sigmaV) > 0)) {
+    throw new ValidationError('inputNorm', inputNorm, 'a value with |x|²(σ_U² + σ_v²) > 0 in floating point (it underflows to 0)');
+  }
   const init = validateInitialization(input.init ?? DEFAULT_EXPERIMENT.init, partial);
   return { ...partial, init };
 }
@@ -159,7 +163,7 @@ function validateInitialization(init: Initialization, experiment: Omit<Experimen
       return { kind: 'typical' };
     case 'explicit': {
       requireFinite('init.f0', init.f0);
-      requireNonNegative('init.lambda0', init.lambda0);
+      requirePositive('init.lambda0', init.lambda0);
       const m = experiment.width ** ((1 - experiment.parameterization) / 2);
       const maxAbsF0 = (m * init.lambda0) / (2 * experiment.inputNorm);
       // The wedge follows from λ² − 4|x|²f²/m² = |p|²|q|²/m⁴ ≥ 0. A relative slack of

@@ -3,7 +3,8 @@
  * stay above a few float32 ulps of the axis values, otherwise neighbouring
  * pixels run the same float32 trajectory and the picture shows rounding noise.
  */
-import type { Axis, View } from './view.ts';
+import { DEFAULT_ANALYSIS_SETTINGS } from './analysis.ts';
+import { pixelStart, type Axis, type View } from './view.ts';
 
 /** Minimum float32 ulps between neighbouring pixels for a view to count as resolved. */
 export const MIN_ULPS_PER_PIXEL = 4;
@@ -29,10 +30,21 @@ export interface AxisPrecision {
   resolved: boolean;
 }
 
+/**
+ * Smallest |ỹ| whose convergence test float32 resolves. A state counts as converged
+ * when |u| ≤ 10⁻⁴|ỹ|, and float32 knows u = P̂ − Q̂ − ỹ, with P̂ and Q̂ of order 1, only
+ * to about 2⁻²³; the threshold must span at least 8 of those ulps.
+ */
+export const MIN_RESOLVED_Y_TILDE = (8 * 2 ** -23) / DEFAULT_ANALYSIS_SETTINGS.convergenceTolerance;
+
 /** Precision report of a view. */
 export interface ViewPrecision {
   axes: [AxisPrecision, AxisPrecision];
-  /** True when some axis has fewer than {@link MIN_ULPS_PER_PIXEL} float32 ulps per pixel. */
+  /** Smallest nonzero |ỹ| = η|x||y|/m found on a 9 × 9 grid of the view's pixels (Infinity when none). */
+  smallestYTilde: number;
+  /** False when some pixel's |ỹ| is below {@link MIN_RESOLVED_Y_TILDE}. */
+  targetResolved: boolean;
+  /** True when an axis has fewer than {@link MIN_ULPS_PER_PIXEL} float32 ulps per pixel, or the target is unresolved. */
   beyondFloat32: boolean;
 }
 
@@ -49,11 +61,26 @@ function axisPrecision(name: 'x' | 'y', axis: Axis, count: number): AxisPrecisio
   return { axis: name, spacing, ulp, ulpsPerPixel, resolved: ulpsPerPixel >= MIN_ULPS_PER_PIXEL };
 }
 
-/** Checks both axes of a view against float32 resolution. */
+/** Checks both axes and the dimensionless target of a view against float32 resolution. */
 export function assessPrecision(view: View): ViewPrecision {
   const axes: [AxisPrecision, AxisPrecision] = [
     axisPrecision('x', view.x, view.columns),
     axisPrecision('y', view.y, view.rows),
   ];
-  return { axes, beyondFloat32: axes.some((axis) => !axis.resolved) };
+  // ỹ is monotone along each axis except through y = 0, which a grid point near it catches.
+  let smallestYTilde = Infinity;
+  const grid = 9;
+  for (let i = 0; i < grid; i++) {
+    for (let j = 0; j < grid; j++) {
+      const column = Math.min(view.columns - 1, Math.round((i * (view.columns - 1)) / (grid - 1)));
+      const row = Math.min(view.rows - 1, Math.round((j * (view.rows - 1)) / (grid - 1)));
+      const start = pixelStart(view, column, row);
+      const magnitude = Math.abs(start?.yTilde ?? 0);
+      if (magnitude > 0) {
+        smallestYTilde = Math.min(smallestYTilde, magnitude);
+      }
+    }
+  }
+  const targetResolved = !(smallestYTilde < MIN_RESOLVED_Y_TILDE);
+  return { axes, smallestYTilde, targetResolved, beyondFloat32: !targetResolved || axes.some((axis) => !axis.resolved) };
 }

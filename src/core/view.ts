@@ -112,6 +112,13 @@ export function createView(input: ViewInput): View {
   if (!Number.isInteger(samples) || samples < 1) {
     throw new ValidationError('samples', samples, 'an integer ≥ 1');
   }
+  if (experiment.init.kind === 'sampled' && (x.parameter === 'f0OverY' || y.parameter === 'f0OverY')) {
+    throw new ValidationError(
+      'init.kind',
+      'sampled',
+      '"typical" or "explicit" with an f₀/y axis, because the axis sets f₀ and λ₀ of every pixel (a sampled start would be replaced)',
+    );
+  }
   if (samples > 1 && experiment.init.kind !== 'sampled') {
     throw new ValidationError('samples', samples, `1 unless the initialization is "sampled" (it is "${experiment.init.kind}")`);
   }
@@ -184,16 +191,24 @@ export interface TrajectoryStart extends HatState {
   yTilde: number;
 }
 
+/** The murmur3 32-bit finalizer: a bijection of the 32-bit integers that mixes every bit. */
+function mix32(value: number): number {
+  let h = value >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /**
- * Returns the seed of sample `sample` of pixel `pixel`: a splitmix-style hash of the
- * experiment's seed, the pixel index and the sample index, below 2⁵³.
+ * Returns the seed of trajectory `index` (pixel × samples + sample) of a view whose
+ * experiment has seed `baseSeed`. Its low 32 bits are a bijective mix of the index,
+ * so distinct trajectories of one view never share a seed; the high bits come from
+ * the base seed.
  */
-export function sampleSeed(baseSeed: number, pixel: number, sample: number): number {
-  let h = Math.imul((baseSeed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13) ^ pixel, 0xc2b2ae35) >>> 0;
-  h = Math.imul(h ^ (h >>> 16) ^ Math.imul(sample + 1, 0x27d4eb2f), 0x165667b1) >>> 0;
-  const high = (Math.floor(baseSeed / 0x100000000) ^ (h >>> 11)) & 0x1fffff;
-  return high * 0x100000000 + ((h ^ (h >>> 15)) >>> 0);
+export function sampleSeed(baseSeed: number, index: number): number {
+  const low = mix32(mix32(index ^ mix32(baseSeed >>> 0)) ^ 0x9e3779b9);
+  const high = Math.floor(baseSeed / 0x100000000) & 0x1fffff;
+  return high * 0x100000000 + low;
 }
 
 /**
@@ -240,12 +255,13 @@ export function pixelExperiment(view: View, column: number, row: number, sample 
   const x2 = base.inputNorm * base.inputNorm;
   let init = base.init;
   if (init.kind === 'sampled') {
-    init = { kind: 'sampled', seed: sampleSeed(init.seed, row * view.columns + column, sample) };
+    init = { kind: 'sampled', seed: sampleSeed(init.seed, (row * view.columns + column) * view.samples + sample) };
   }
   if (f0OverY !== undefined) {
     const lambda0 = init.kind === 'explicit' ? init.lambda0 : x2 * (sigmaU * sigmaU + sigmaV * sigmaV);
     const f0 = f0OverY * target;
-    if (Math.abs(f0) > (m * lambda0) / (2 * base.inputNorm)) {
+    // The same relative slack as createExperiment, so the edge q = 0 itself is valid.
+    if (Math.abs(f0) > ((m * lambda0) / (2 * base.inputNorm)) * (1 + 4 * Number.EPSILON)) {
       return undefined;
     }
     init = { kind: 'explicit', f0, lambda0 };

@@ -49,6 +49,8 @@ export interface GpuContext {
   lostReason: string | undefined;
   /** Resolves when the device is lost. */
   lost: Promise<string>;
+  /** Rejecters of the waits in flight, called when the device is lost (see unlessLost). */
+  pendingWaits: Set<(error: Error) => void>;
 }
 
 /** Returns `navigator.gpu.requestAdapter()` in a browser, or throws NoAdapterError when WebGPU is missing. */
@@ -61,7 +63,13 @@ export const browserAdapterSource: AdapterSource = async () => {
 
 /** Requests an adapter and a device with the adapter's full compute limits. */
 export async function createGpuContext(source: AdapterSource): Promise<GpuContext> {
-  const adapter = await source();
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await source();
+  } catch (error) {
+    // A source that throws (no Vulkan driver in Node, WebGPU disabled) means no adapter.
+    throw new NoAdapterError((error as Error).message);
+  }
   if (adapter === null) {
     throw new NoAdapterError('requestAdapter() returned null');
   }
@@ -80,9 +88,14 @@ export async function createGpuContext(source: AdapterSource): Promise<GpuContex
     adapterName,
     isFallbackAdapter: info.isFallbackAdapter ?? false,
     lostReason: undefined,
+    pendingWaits: new Set(),
     lost: device.lost.then((lost) => {
       const reason = `${lost.reason}: ${lost.message || 'no message'}`;
       context.lostReason = reason;
+      for (const reject of context.pendingWaits) {
+        reject(new DeviceLostError(reason));
+      }
+      context.pendingWaits.clear();
       if (lost.reason !== 'destroyed') {
         log.warn('device', `device lost (${reason})`);
       }
@@ -105,8 +118,19 @@ export async function unlessLost<T>(context: GpuContext, promise: Promise<T>): P
   if (context.lostReason !== undefined) {
     throw new DeviceLostError(context.lostReason);
   }
-  const lost = context.lost.then((reason): never => {
-    throw new DeviceLostError(reason);
+  // Each wait registers a rejecter and removes it when done, so nothing accumulates on
+  // the device's long-lived `lost` promise.
+  return new Promise<T>((resolve, reject) => {
+    context.pendingWaits.add(reject);
+    promise.then(
+      (value) => {
+        context.pendingWaits.delete(reject);
+        resolve(value);
+      },
+      (error: unknown) => {
+        context.pendingWaits.delete(reject);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, lost]);
 }

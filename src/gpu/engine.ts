@@ -4,7 +4,7 @@
  */
 import type { ViewLayers } from '../core/layers.ts';
 import { createLogger } from '../core/logger.ts';
-import { assessPrecision, type ViewPrecision } from '../core/precision.ts';
+import { assessPrecision, MIN_RESOLVED_Y_TILDE, type ViewPrecision } from '../core/precision.ts';
 import type { View } from '../core/view.ts';
 import { renderViewOnCpu } from './cpu/cpu-engine.ts';
 import { NoAdapterError, type AdapterSource } from './context.ts';
@@ -15,11 +15,15 @@ const log = createLogger('engine');
 /** Raised when a float32 engine is asked for a view whose pixels float32 cannot tell apart. */
 export class PrecisionError extends Error {
   constructor(readonly precision: ViewPrecision) {
-    const axis = precision.axes.find((entry) => !entry.resolved)!;
+    const axis = precision.axes.find((entry) => !entry.resolved);
     super(
-      `The view is beyond float32 precision: neighbouring pixels on the ${axis.axis} axis are ` +
-        `${axis.spacing.toPrecision(3)} apart, ${axis.ulpsPerPixel.toPrecision(3)} float32 ulps ` +
-        `(at least 4 are needed). Zoom out, or render on the float64 CPU engine.`,
+      axis !== undefined
+        ? `The view is beyond float32 precision: neighbouring pixels on the ${axis.axis} axis are ` +
+            `${axis.spacing.toPrecision(3)} apart, ${axis.ulpsPerPixel.toPrecision(3)} float32 ulps ` +
+            `(at least 4 are needed). Zoom out, or render on the float64 CPU engine.`
+        : `The view is beyond float32 precision: some pixels have |ỹ| = η|x||y|/m as small as ` +
+            `${precision.smallestYTilde.toPrecision(3)}, below ${MIN_RESOLVED_Y_TILDE.toPrecision(3)}, where float32 ` +
+            `cannot resolve the convergence test |Δf| ≤ 10⁻⁴|y|. Use a larger target, or render on the float64 CPU engine.`,
     );
     this.name = 'PrecisionError';
   }

@@ -123,6 +123,8 @@ export const ReduceParams = d.struct({
   totalSteps: d.u32,
   convergenceWindow: d.u32,
   chaosThreshold: d.f32,
+  /** Fewest counted steps for the exponent to make a run chaotic or a stable cycle. */
+  minLyapunovSteps: d.u32,
   /** 0x7fc00000, the bits of a quiet NaN. */
   nanBits: d.u32,
   /** 0x7f800000, the bits of +∞. */

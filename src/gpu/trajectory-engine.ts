@@ -10,7 +10,7 @@
  */
 import tgpu from 'typegpu';
 import * as d from 'typegpu/data';
-import { DEFAULT_ANALYSIS_SETTINGS, analysisWindows, type AnalysisSettings } from '../core/analysis.ts';
+import { DEFAULT_ANALYSIS_SETTINGS, MIN_LYAPUNOV_STEPS, TANGENT_START, analysisWindows, type AnalysisSettings } from '../core/analysis.ts';
 import { ValidationError, invariant } from '../core/errors.ts';
 import { LAYER_COUNT, LAYER_NAMES, allocateViewLayers, type ViewLayers } from '../core/layers.ts';
 import { createLogger } from '../core/logger.ts';
@@ -66,7 +66,7 @@ export interface RenderOptions {
 export interface GpuRender {
   layers: ViewLayers;
   adapterName: string;
-  /** Trajectory-steps computed (invalid pixels excluded). */
+  /** Trajectory-steps of the view: pixels × samples × (steps + 1), invalid pixels included. */
   trajectorySteps: number;
   elapsedMilliseconds: number;
   /** Tiles and chunks dispatched. */
@@ -97,9 +97,8 @@ const DEFAULT_CHUNK_MILLISECONDS = typeof window === 'undefined' ? 400 : 150;
 const MIN_CHUNK_STEPS = 32;
 
 function createAbortError(): Error {
-  const error = new Error('The render was cancelled.');
-  error.name = 'AbortError';
-  return error;
+  // A DOMException named AbortError, like fetch() and the CPU engine raise.
+  return new DOMException('The render was cancelled.', 'AbortError');
 }
 
 /** Compiled pipelines of one device. */
@@ -192,8 +191,8 @@ function writeStart(
   ints[base + STATE_WORD.divergenceStep] = -1;
   floats[base + STATE_WORD.lateMin] = Infinity;
   floats[base + STATE_WORD.lateMax] = -Infinity;
-  floats[base + STATE_WORD.tangentP] = Math.SQRT1_2;
-  floats[base + STATE_WORD.tangentQ] = Math.SQRT1_2;
+  floats[base + STATE_WORD.tangentP] = TANGENT_START[0];
+  floats[base + STATE_WORD.tangentQ] = TANGENT_START[1];
 }
 
 /** Returns the trajectories of a view as a work source. */
@@ -289,6 +288,22 @@ export class GpuEngine {
 
   /** Rebuilds the device and the pipelines, after a device loss. */
   async recover(): Promise<void> {
+    if (this.disposed) {
+      throw new Error('This GPU engine was disposed; create a new one to render.');
+    }
+    if (this.recovering !== undefined) {
+      // Parallel renders that lose the device share one new device.
+      return this.recovering;
+    }
+    this.recovering = this.rebuild().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
+  }
+
+  private recovering: Promise<void> | undefined;
+
+  private async rebuild(): Promise<void> {
     this.staging.destroy();
     this.context = await createGpuContext(this.source);
     this.pipelines = await compilePipelines(this.context);
@@ -296,11 +311,14 @@ export class GpuEngine {
     log.info(`recovered with a new device on ${this.context.adapterName}`);
   }
 
-  /** Destroys the device. The engine cannot render afterwards. */
+  /** Destroys the device. Later renders throw. */
   dispose(): void {
+    this.disposed = true;
     this.staging.destroy();
     this.context.device.destroy();
   }
+
+  private disposed = false;
 
   /** Computes every layer of `view`. */
   async render(view: View, options: RenderOptions = {}): Promise<GpuRender> {
@@ -316,6 +334,9 @@ export class GpuEngine {
   }
 
   private async run(work: WorkSource, options: RenderOptions): Promise<GpuRender> {
+    if (this.disposed) {
+      throw new Error('This GPU engine was disposed; create a new one to render.');
+    }
     const started = performance.now();
     const settings = options.settings ?? DEFAULT_ANALYSIS_SETTINGS;
     const totalPixels = work.pixels;
@@ -512,6 +533,7 @@ export class GpuEngine {
         totalSteps: steps,
         convergenceWindow: settings.convergenceWindow,
         chaosThreshold: settings.chaosThreshold,
+        minLyapunovSteps: MIN_LYAPUNOV_STEPS,
         nanBits: 0x7fc00000,
         infinityBits: 0x7f800000,
       });

@@ -51,9 +51,11 @@ describe('eos-atlas trajectory', () => {
   const invalid: Array<[string[], string]> = [
     [['--etta', '1'], "Unknown option '--etta'"],
     [['--eta', '1x'], 'Invalid --eta: "1x"'],
-    [['--eta', '-1'], 'Invalid learningRate: -1'],
-    [['--width', '0'], 'Invalid width: 0'],
-    [['--init', 'explicit', '--f0', '3', '--lambda0', '1'], 'Invalid init.f0: 3'],
+    [['--eta', '-1'], 'Invalid learning rate η (from --eta, --eta-ratio or --c): -1'],
+    [['--width', '0'], 'Invalid --width: 0'],
+    [['--init', 'explicit', '--f0', '3', '--lambda0', '1'], 'Invalid --f0: 3'],
+    [['--f0', '0.5', '--lambda0', '2'], 'Expected --init explicit with --f0'],
+    [['--seed', '4'], 'Expected --init sampled with --seed'],
     [['--init', 'explicit', '--f0', '0'], 'Invalid --lambda0'],
     [['--eta', '1', '--c', '2'], 'only one of --eta, --eta-ratio and --c'],
     [['--eta-ratio', '1', '--target', '-1'], 'a target y > 0'],
@@ -68,6 +70,14 @@ describe('eos-atlas trajectory', () => {
       expect(await readdir(folder)).toEqual([]);
     });
   }
+
+  it('rejects an unwritable --csv without leftovers', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'eos-atlas-'));
+    const { code, stderr } = await runCli(['trajectory', '--steps', '5', '--csv', folder]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Invalid --csv');
+    expect(await readdir(tmpdir())).not.toContain(`${folder.split('/').at(-1)}.${process.pid}.tmp`);
+  });
 
   it('lists commands for an unknown command', async () => {
     const { code, stderr } = await runCli(['render']);

@@ -36,7 +36,9 @@ describe('createExperiment', () => {
     ['steps', { steps: 0 }, 'integer'],
     ['steps', { steps: 2 ** 32 }, 'integer'],
     ['init.f0', { parameterization: 'muP', init: { kind: 'explicit', f0: 2, lambda0: 1 } }, 'wedge'],
-    ['init.lambda0', { init: { kind: 'explicit', f0: 0, lambda0: -1 } }, '≥ 0'],
+    ['init.lambda0', { init: { kind: 'explicit', f0: 0, lambda0: -1 } }, '> 0'],
+    ['init.lambda0', { init: { kind: 'explicit', f0: 0, lambda0: 0 } }, '> 0'],
+    ['inputNorm', { inputNorm: 1e-300 }, 'underflows'],
     ['init.seed', { init: { kind: 'sampled', seed: -3 } }, 'integer'],
     ['init.kind', { init: { kind: 'lazy' } as never }, '"typical"'],
   ];

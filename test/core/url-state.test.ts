@@ -300,12 +300,13 @@ describe('url state normalization', () => {
       s.view.experiment = {
         width: 1234567890123456,
         parameterization: 0.12345678901234568,
-        inputNorm: 1.2345678901234567e-300,
+        // Long but not so small that |x|²σ² underflows, which createExperiment rejects.
+        inputNorm: 1.2345678901234567e-30,
         target: long,
-        sigmaU: 1.2345678901234567e-300,
-        sigmaV: 1.2345678901234567e-300,
+        sigmaU: 1.2345678901234567e-30,
+        sigmaV: 1.2345678901234567e-30,
         learningRate: 1.2345678901234567e-300,
-        steps: 4294967295,
+        steps: 2147483647,
         init: { kind: 'explicit', f0: long, lambda0: 1.2345678901234567e300 },
       };
       s.view.x = entry().x;

@@ -54,8 +54,9 @@ function progressRecorder(): { calls: Array<[number, number]>; onProgress: (done
   return { calls, onProgress: (done, total) => calls.push([done, total]) };
 }
 
+/** States 0 … steps of every trajectory, as both engines count them. */
 function totalSteps(view: View): number {
-  return view.columns * view.rows * view.samples * view.experiment.steps;
+  return view.columns * view.rows * view.samples * (view.experiment.steps + 1);
 }
 
 describe('renderRows', () => {

@@ -67,7 +67,8 @@ export async function renderViewOnCpu(view: View, options: CpuRenderOptions = {}
   }
 
   const layers = allocateViewLayers(view.columns * view.rows);
-  const stepsPerRow = view.columns * view.samples * view.experiment.steps;
+  // States 0 … steps of every trajectory, as the GPU engine counts them.
+  const stepsPerRow = view.columns * view.samples * (view.experiment.steps + 1);
   const total = stepsPerRow * view.rows;
   let done = 0;
   const storeBlock = (block: RowBlock, pixels: Float32Array): void => {
