@@ -1,2 +1,2 @@
 /** Page entry point: registers the custom elements. */
-import './experiment-summary.ts';
+import './atlas-app.ts';

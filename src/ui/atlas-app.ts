@@ -1,0 +1,448 @@
+/**
+ * `<eos-atlas-app>`: the page. It owns the state (kept in the URL), the engine,
+ * the renders (coarse first, then full resolution, cancellable) and the
+ * interactions between the phase map, the controls, the presets and the
+ * trajectory inspector.
+ */
+import { Task, TaskStatus } from '@lit/task';
+import { css, html, LitElement } from 'lit';
+import { ValidationError } from '../core/errors.ts';
+import { LAYERS, LAYER_NAMES, PHASES_BY_CODE } from './labels.ts';
+import { createLogger } from '../core/logger.ts';
+import { decodeAppState, DEFAULT_APP_STATE, encodeAppState, MAX_HISTORY_ENTRIES, type AppState } from '../core/url-state.ts';
+import type { Experiment } from '../core/experiment.ts';
+import { AXIS_LABELS, createView, pixelCoordinates, pixelExperiment, type View } from '../core/view.ts';
+import { browserAdapterSource } from '../gpu/context.ts';
+import { createEngine, PrecisionError, type Engine, type ViewResult } from '../gpu/engine.ts';
+import type { RenderProgress } from '../gpu/trajectory-engine.ts';
+import './color-legend.ts';
+import { colorizeOptionsFor } from './colorize-options.ts';
+import './phase-map.ts';
+import type { MapImage, PixelEvent, ViewRequest } from './phase-map.ts';
+import './preset-list.ts';
+import type { Preset } from './presets.ts';
+import './trajectory-inspector.ts';
+import './view-controls.ts';
+import { panAxis, zoomAxis } from './view-geometry.ts';
+
+const log = createLogger('ui');
+
+/** Views at least this many pixels across render a quarter-resolution preview first. */
+const PREVIEW_MIN_COLUMNS = 128;
+
+export class AtlasApp extends LitElement {
+  static override properties = {
+    state: { state: true },
+    image: { state: true },
+    progress: { state: true },
+    readout: { state: true },
+    inspected: { state: true },
+    urlError: { state: true },
+    recoveries: { state: true },
+    presetId: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      font: 14px system-ui, sans-serif;
+      color: #111;
+      padding: 12px;
+    }
+    h1 {
+      font-size: 20px;
+      margin: 0 0 8px;
+    }
+    .layout {
+      display: flex;
+      gap: 16px;
+      align-items: flex-start;
+      flex-wrap: wrap;
+    }
+    aside {
+      width: 330px;
+    }
+    .toolbar {
+      display: flex;
+      gap: 6px;
+      align-items: center;
+      margin: 6px 0;
+      flex-wrap: wrap;
+    }
+    button {
+      font: inherit;
+    }
+    progress {
+      width: 160px;
+    }
+    .banner {
+      padding: 6px 10px;
+      margin: 0 0 8px;
+      border-radius: 3px;
+      max-width: 900px;
+    }
+    .info {
+      background: #e8f1fb;
+      border: 1px solid #0072b2;
+    }
+    .warning {
+      background: #fff4e0;
+      border: 1px solid #e69f00;
+    }
+    .error {
+      background: #fde8ec;
+      border: 1px solid #b00020;
+    }
+    .readout {
+      font: 12px ui-monospace, monospace;
+      white-space: pre;
+      min-height: 7.5em;
+      margin-top: 6px;
+    }
+    eos-trajectory-inspector {
+      margin-top: 12px;
+    }
+  `;
+
+  declare state: AppState;
+  declare image: MapImage | undefined;
+  declare progress: RenderProgress | undefined;
+  declare readout: string;
+  declare inspected: { experiment: Experiment; label: string } | undefined;
+  declare urlError: string | undefined;
+  declare recoveries: number;
+  declare presetId: string;
+
+  private readonly engineTask = new Task(this, {
+    task: async ([engineMode]) => createEngine({ adapterSource: browserAdapterSource, forceCpu: engineMode === 'cpu' }),
+    args: () => [this.state.debug.engine] as const,
+  });
+
+  private readonly renderTask = new Task(this, {
+    task: async ([engine, viewKey], { signal }) => {
+      if (engine === undefined) {
+        return undefined;
+      }
+      return this.renderView(engine, JSON.parse(viewKey) as AppState['view'], signal);
+    },
+    args: () => [this.engineTask.value, JSON.stringify(this.state.view)] as const,
+  });
+
+  constructor() {
+    super();
+    this.image = undefined;
+    this.progress = undefined;
+    this.readout = '';
+    this.inspected = undefined;
+    this.urlError = undefined;
+    this.recoveries = 0;
+    this.presetId = '';
+    this.state = this.stateFromUrl();
+    this.addEventListener('keydown', (event) => this.onKey(event));
+  }
+
+  private stateFromUrl(): AppState {
+    const query = globalThis.location?.search ?? '';
+    if (query === '' || query === '?') {
+      return DEFAULT_APP_STATE;
+    }
+    try {
+      return decodeAppState(query);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) {
+        throw error;
+      }
+      this.urlError = `The link's view could not be read: ${error.message} The default view is shown instead.`;
+      return DEFAULT_APP_STATE;
+    }
+  }
+
+  /** Renders a preview at a quarter of the resolution, then the full view. */
+  private async renderView(engine: Engine, viewInput: AppState['view'], signal: AbortSignal): Promise<ViewResult> {
+    const view = createView(viewInput);
+    const onProgress = (progress: RenderProgress) => {
+      this.progress = progress;
+    };
+    if (view.columns >= PREVIEW_MIN_COLUMNS && view.rows >= PREVIEW_MIN_COLUMNS / 2) {
+      const coarse = createView({ ...viewInput, columns: Math.ceil(view.columns / 4), rows: Math.ceil(view.rows / 4) });
+      const preview = await engine.render(coarse, { signal });
+      this.showResult(engine, coarse, preview);
+    }
+    const result = await engine.render(view, { signal, onProgress });
+    this.showResult(engine, view, result);
+    this.progress = undefined;
+    return result;
+  }
+
+  private showResult(engine: Engine, view: View, result: ViewResult): void {
+    const previous = this.image;
+    this.image = { view, layers: result.layers, results: result.results, device: engine.kind === 'webgpu' ? engine.gpu?.device : undefined };
+    // The GPU results of the previous picture are no longer drawn.
+    if (previous?.results !== undefined && previous.results !== result.results) {
+      const buffer = previous.results;
+      requestAnimationFrame(() => buffer.destroy());
+    }
+  }
+
+  /** `pending`, `complete` or `error`: the full-resolution render's state, also in the host's `data-render` attribute. */
+  get renderState(): 'pending' | 'complete' | 'error' {
+    const status = this.renderTask.status;
+    // The task also completes, with no value, while the engine is still starting.
+    const done = status === TaskStatus.COMPLETE && this.renderTask.value !== undefined && this.progress === undefined;
+    return done ? 'complete' : status === TaskStatus.ERROR ? 'error' : 'pending';
+  }
+
+  override updated(): void {
+    this.dataset.render = this.renderState;
+    const query = encodeAppState(this.state);
+    const url = `${location.pathname}${query === '' ? '' : `?${query}`}`;
+    if (`${location.pathname}${location.search}` !== url) {
+      history.replaceState(null, '', url);
+    }
+  }
+
+  override render() {
+    const engine = this.engineTask.value;
+    const colorize = colorizeOptionsFor(this.state, this.image?.layers[this.state.layer]);
+    return html`
+      <h1>eos-atlas: edge-of-stability phase diagrams of the UV model</h1>
+      ${this.renderBanners(engine)}
+      <div class="layout">
+        <main>
+          <div class="toolbar">
+            <button @click=${this.back} ?disabled=${this.state.history.length === 0} title="Back ([)">◀ back</button>
+            <button @click=${this.forward} ?disabled=${this.state.future.length === 0} title="Forward (])">forward ▶</button>
+            <button @click=${this.reset} title="Reset zoom (0)">reset</button>
+            <button @click=${() => this.zoom(0.5)} title="Zoom in (+)">+</button>
+            <button @click=${() => this.zoom(2)} title="Zoom out (−)">−</button>
+            ${this.progress === undefined
+              ? html`<span class="status">${engine === undefined ? 'starting engine…' : 'ready'}</span>`
+              : html`<progress max=${this.progress.total} value=${this.progress.done}></progress>
+                  <span class="status">${Math.round((100 * this.progress.done) / this.progress.total)}%</span>
+                  <button @click=${this.cancel}>cancel</button>`}
+          </div>
+          <eos-phase-map
+            .image=${this.image}
+            .axes=${{ x: this.state.view.x, y: this.state.view.y }}
+            .layer=${this.state.layer}
+            .colorize=${colorize}
+            @view-requested=${this.onViewRequested}
+            @pixel-selected=${this.onPixelSelected}
+            @pointer-moved=${this.onPointerMoved}
+          ></eos-phase-map>
+          <eos-color-legend .colorize=${colorize} .layer=${this.state.layer}></eos-color-legend>
+          <div class="readout" aria-live="polite">${this.readout}</div>
+          ${this.inspected === undefined
+            ? null
+            : html`<eos-trajectory-inspector
+                .experiment=${this.inspected.experiment}
+                .label=${this.inspected.label}
+                @inspector-closed=${() => (this.inspected = undefined)}
+              ></eos-trajectory-inspector>`}
+        </main>
+        <aside>
+          <h2>Presets</h2>
+          <eos-preset-list .selected=${this.presetId} @preset-selected=${this.onPreset}></eos-preset-list>
+          <h2>View</h2>
+          <eos-view-controls .state=${this.state} @state-changed=${this.onStateChanged}></eos-view-controls>
+        </aside>
+      </div>
+    `;
+  }
+
+  private renderBanners(engine: Engine | undefined) {
+    const banners = [];
+    if (this.urlError !== undefined) {
+      banners.push(html`<div class="banner error" role="alert">${this.urlError}</div>`);
+    }
+    if (this.engineTask.error !== undefined) {
+      banners.push(html`<div class="banner error" role="alert">The engine failed to start: ${String(this.engineTask.error)}</div>`);
+    }
+    if (engine?.kind === 'cpu') {
+      banners.push(html`<div class="banner warning" data-banner="cpu">No WebGPU: views are computed by the ${engine.description}. Expect it to be slower.</div>`);
+    }
+    if (this.recoveries > 0) {
+      banners.push(html`<div class="banner warning" data-banner="device-lost">The GPU device was lost ${this.recoveries} time(s); the engine rebuilt it and finished the view.</div>`);
+    }
+    const renderError = this.renderTask.error;
+    if (renderError instanceof PrecisionError) {
+      banners.push(html`<div class="banner error" role="alert" data-banner="precision">${renderError.message}</div>`);
+    } else if (renderError !== undefined && !(renderError instanceof Error && renderError.name === 'AbortError')) {
+      banners.push(html`<div class="banner error" role="alert">The view failed to render: ${String(renderError)}</div>`);
+    }
+    return banners;
+  }
+
+  private setState(next: AppState): void {
+    this.state = next;
+  }
+
+  private onStateChanged(event: CustomEvent<AppState>): void {
+    this.presetId = '';
+    this.setState(event.detail);
+  }
+
+  private onPreset(event: CustomEvent<Preset>): void {
+    const preset = event.detail;
+    this.presetId = preset.id;
+    this.inspected = undefined;
+    this.setState({
+      ...this.state,
+      view: preset.view,
+      layer: preset.layer,
+      colormap: preset.colormap,
+      history: [],
+      future: [],
+    });
+  }
+
+  private onViewRequested(event: CustomEvent<ViewRequest>): void {
+    this.moveTo(event.detail);
+  }
+
+  /** Shows new axes and records the current ones in the zoom history. */
+  private moveTo(request: ViewRequest): void {
+    const { x, y } = this.state.view;
+    try {
+      createView({ ...this.state.view, x: request.x, y: request.y });
+    } catch (error) {
+      log.warn('precision', `zoom rejected: ${(error as Error).message}`);
+      return;
+    }
+    this.setState({
+      ...this.state,
+      view: { ...this.state.view, x: request.x, y: request.y },
+      // Links keep the newest MAX_HISTORY_ENTRIES steps (docs/url-state.md).
+      history: [...this.state.history, { x, y }].slice(-MAX_HISTORY_ENTRIES),
+      future: [],
+    });
+  }
+
+  private back(): void {
+    const previous = this.state.history.at(-1);
+    if (previous === undefined) {
+      return;
+    }
+    const { x, y } = this.state.view;
+    this.setState({
+      ...this.state,
+      view: { ...this.state.view, ...previous },
+      history: this.state.history.slice(0, -1),
+      future: [{ x, y }, ...this.state.future].slice(0, MAX_HISTORY_ENTRIES),
+    });
+  }
+
+  private forward(): void {
+    const next = this.state.future[0];
+    if (next === undefined) {
+      return;
+    }
+    const { x, y } = this.state.view;
+    this.setState({
+      ...this.state,
+      view: { ...this.state.view, ...next },
+      history: [...this.state.history, { x, y }].slice(-MAX_HISTORY_ENTRIES),
+      future: this.state.future.slice(1),
+    });
+  }
+
+  /** Returns to the axes before the first zoom. */
+  private reset(): void {
+    const first = this.state.history[0];
+    if (first !== undefined) {
+      this.moveTo(first);
+    }
+  }
+
+  private zoom(factor: number): void {
+    this.moveTo({ x: zoomAxis(this.state.view.x, 0.5, factor), y: zoomAxis(this.state.view.y, 0.5, factor) });
+  }
+
+  private pan(dx: number, dy: number): void {
+    this.moveTo({ x: panAxis(this.state.view.x, dx), y: panAxis(this.state.view.y, dy) });
+  }
+
+  private cancel(): void {
+    this.renderTask.abort();
+    this.progress = undefined;
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if ((event.target as HTMLElement | null)?.closest?.('input, select') || event.composedPath().some((node) => node instanceof HTMLInputElement || node instanceof HTMLSelectElement)) {
+      return;
+    }
+    const actions: Record<string, () => void> = {
+      '+': () => this.zoom(0.5),
+      '=': () => this.zoom(0.5),
+      '-': () => this.zoom(2),
+      ArrowLeft: () => this.pan(-0.1, 0),
+      ArrowRight: () => this.pan(0.1, 0),
+      ArrowUp: () => this.pan(0, 0.1),
+      ArrowDown: () => this.pan(0, -0.1),
+      '0': () => this.reset(),
+      '[': () => this.back(),
+      ']': () => this.forward(),
+      Escape: () => this.cancel(),
+    };
+    const action = actions[event.key];
+    if (action !== undefined) {
+      event.preventDefault();
+      action();
+    }
+  }
+
+  private onPixelSelected(event: CustomEvent<PixelEvent>): void {
+    const image = this.image;
+    if (image === undefined) {
+      return;
+    }
+    const { column, row } = event.detail;
+    const experiment = pixelExperiment(image.view, column, row, 0);
+    if (experiment === undefined) {
+      this.readout = 'This pixel has no valid trajectory (outside the reachable wedge, or η/η_c with y ≤ 0).';
+      return;
+    }
+    this.inspected = { experiment, label: this.describePixel(image.view, column, row) };
+  }
+
+  private onPointerMoved(event: CustomEvent<PixelEvent | undefined>): void {
+    const image = this.image;
+    if (image === undefined || event.detail === undefined) {
+      return;
+    }
+    const { column, row } = event.detail;
+    const index = row * image.view.columns + column;
+    const value = (name: (typeof LAYER_NAMES)[number]) => image.layers[name][index]!;
+    const phase = PHASES_BY_CODE[value('phase')] ?? 'unknown';
+    const experiment = pixelExperiment(image.view, column, row, 0);
+    const rates =
+      experiment === undefined
+        ? 'no valid trajectory'
+        : `η = ${fmt(experiment.learningRate)}, η/η_c = ${fmt((experiment.learningRate * experiment.inputNorm * Math.abs(experiment.target)) / experiment.width ** ((1 - experiment.parameterization) / 2))}, σ_w = ${fmt(experiment.sigmaU)}, n = ${experiment.width}, s = ${fmt(experiment.parameterization)}`;
+    this.readout = [
+      this.describePixel(image.view, column, row),
+      rates,
+      `phase ${phase}${value('period') > 0 ? `, period ${value('period')}` : ''}`,
+      `${LAYERS.lyapunovExponent.label} ${fmt(value('lyapunovExponent'))}, ηλ_H/2 in [${fmt(value('lateSharpnessMin'))}, ${fmt(value('lateSharpnessMax'))}]`,
+      `${LAYERS.sharpnessRatio.label} ${fmt(value('sharpnessRatio'))}, ${LAYERS.peakLossRatio.label} ${fmt(value('peakLossRatio'))}`,
+      `${LAYERS[this.state.layer].label}: ${fmt(value(this.state.layer))}`,
+    ].join('\n');
+  }
+
+  private describePixel(view: View, column: number, row: number): string {
+    const { x, y } = pixelCoordinates(view, column, row);
+    return `pixel (${column}, ${row}): ${AXIS_LABELS[view.x.parameter]} = ${fmt(x)}, ${AXIS_LABELS[view.y.parameter]} = ${fmt(y)}`;
+  }
+}
+
+function fmt(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(5))) : String(value);
+}
+
+customElements.define('eos-atlas-app', AtlasApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'eos-atlas-app': AtlasApp;
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * `<eos-phase-map>`: the current layer of a view in a WebGPU canvas, with axes,
+ * tick labels and the pointer interactions: wheel zoom about the pointer,
+ * drag to pan, shift-drag to zoom into a box, click to pick a pixel.
+ *
+ * While a new view computes, the previous picture is drawn stretched into the
+ * place its axes occupy in the new view (reprojection).
+ */
+import { css, html, LitElement, svg, type PropertyValues } from 'lit';
+import { colorizeLayer, type ColorizeOptions } from '../core/colormaps.ts';
+import { LAYER_NAMES, type LayerName, type ViewLayers } from '../core/layers.ts';
+import { AXIS_LABELS, type Axis, type View } from '../core/view.ts';
+import { createLogger } from '../core/logger.ts';
+import { CanvasPresenter, type ImageRect } from '../gpu/canvas-presenter.ts';
+import { formatTick, logTicks, niceLinearTicks } from './ticks.ts';
+import { axisFraction, panAxis, reprojectRect, subAxis, zoomAxis } from './view-geometry.ts';
+
+/** The picture on display: the layers of a view and, on WebGPU, their GPU buffer and device. */
+export interface MapImage {
+  view: View;
+  layers: ViewLayers;
+  results: GPUBuffer | undefined;
+  device: GPUDevice | undefined;
+}
+
+/** Detail of `view-requested`: the axes to show next. */
+export interface ViewRequest {
+  x: Axis;
+  y: Axis;
+}
+
+/** Detail of `pixel-selected` and `pointer-moved`: a pixel of the image's view. */
+export interface PixelEvent {
+  column: number;
+  row: number;
+}
+
+const log = createLogger('ui');
+
+const MARGIN = { left: 64, right: 12, top: 12, bottom: 48 };
+
+export class PhaseMap extends LitElement {
+  static override properties = {
+    image: { attribute: false },
+    // The page builds these objects on every render; only a change of value counts.
+    axes: { attribute: false, hasChanged: changedByValue },
+    layer: { attribute: false },
+    colorize: { attribute: false, hasChanged: changedByValue },
+    size: { type: Number },
+  };
+
+  static override styles = css`
+    :host {
+      display: inline-block;
+      position: relative;
+      user-select: none;
+      font: 12px system-ui, sans-serif;
+    }
+    canvas {
+      position: absolute;
+      cursor: crosshair;
+      outline: none;
+    }
+    svg {
+      position: absolute;
+      left: 0;
+      top: 0;
+      pointer-events: none;
+      overflow: visible;
+    }
+    .box {
+      fill: rgba(0, 114, 178, 0.15);
+      stroke: #0072b2;
+      stroke-dasharray: 4 3;
+    }
+    text {
+      fill: #222;
+    }
+    .title {
+      font-weight: 600;
+      font-size: 13px;
+    }
+  `;
+
+  /** The picture to draw (the last finished render). */
+  declare image: MapImage | undefined;
+  /** The axes on display; they differ from the image's while a new view computes. */
+  declare axes: ViewRequest | undefined;
+  declare layer: LayerName;
+  declare colorize: ColorizeOptions | undefined;
+  /** Side of the square plot area in CSS pixels. */
+  declare size: number;
+
+  private presenter: CanvasPresenter | undefined;
+  private presenterDevice: GPUDevice | undefined;
+  private drag: { startX: number; startY: number; x: number; y: number; box: boolean; moved: boolean } | undefined;
+  private dragAxes: ViewRequest | undefined;
+  private pendingWheel: ViewRequest | undefined;
+  private wheelTimer: ReturnType<typeof setTimeout> | undefined;
+  private hostImage: ImageBitmap | HTMLCanvasElement | undefined;
+  private frame = 0;
+
+  constructor() {
+    super();
+    this.image = undefined;
+    this.axes = undefined;
+    this.layer = 'phase';
+    this.colorize = undefined;
+    this.size = 512;
+  }
+
+  override render() {
+    const size = this.size;
+    const width = MARGIN.left + size + MARGIN.right;
+    const height = MARGIN.top + size + MARGIN.bottom;
+    const axes = this.dragAxes ?? this.axes;
+    const gpu = this.image?.device !== undefined;
+    const canvasStyle = `left:${MARGIN.left}px;top:${MARGIN.top}px;width:${size}px;height:${size}px`;
+    return html`
+      <div style="width:${width}px;height:${height}px"></div>
+      <canvas
+        id="gpu"
+        tabindex="0"
+        aria-label="phase map"
+        style="${canvasStyle};display:${gpu ? 'block' : 'none'}"
+        @wheel=${this.onWheel}
+        @pointerdown=${this.onPointerDown}
+        @pointermove=${this.onPointerMove}
+        @pointerup=${this.onPointerUp}
+        @pointerleave=${this.onPointerLeave}
+      ></canvas>
+      <canvas
+        id="host"
+        tabindex="0"
+        aria-label="phase map"
+        style="${canvasStyle};display:${gpu ? 'none' : 'block'}"
+        @wheel=${this.onWheel}
+        @pointerdown=${this.onPointerDown}
+        @pointermove=${this.onPointerMove}
+        @pointerup=${this.onPointerUp}
+        @pointerleave=${this.onPointerLeave}
+      ></canvas>
+      <svg width=${width} height=${height}>${axes === undefined ? null : this.renderAxes(axes)} ${this.renderBox()}</svg>
+    `;
+  }
+
+  private renderAxes(axes: ViewRequest) {
+    const size = this.size;
+    const x = axes.x;
+    const y = axes.y;
+    const xTicks = ticksFor(x, 8);
+    const yTicks = ticksFor(y, 8);
+    const left = MARGIN.left;
+    const top = MARGIN.top;
+    return svg`
+      <rect x=${left} y=${top} width=${size} height=${size} fill="none" stroke="#444"></rect>
+      ${xTicks.map((tick) => {
+        const px = left + axisFraction(x, tick.value) * size;
+        return svg`<line x1=${px} x2=${px} y1=${top + size} y2=${top + size + 5} stroke="#444"></line>
+          <text x=${px} y=${top + size + 18} text-anchor="middle" class="x-tick">${tick.label}</text>`;
+      })}
+      ${yTicks.map((tick) => {
+        const py = top + (1 - axisFraction(y, tick.value)) * size;
+        return svg`<line x1=${left - 5} x2=${left} y1=${py} y2=${py} stroke="#444"></line>
+          <text x=${left - 8} y=${py + 4} text-anchor="end" class="y-tick">${tick.label}</text>`;
+      })}
+      <text class="title" x=${left + size / 2} y=${top + size + 40} text-anchor="middle">${axisTitle(x)}</text>
+      <text class="title" transform="translate(14 ${top + size / 2}) rotate(-90)" text-anchor="middle">${axisTitle(y)}</text>
+    `;
+  }
+
+  private renderBox() {
+    const drag = this.drag;
+    if (drag === undefined || !drag.box || !drag.moved) {
+      return null;
+    }
+    const x = Math.min(drag.startX, drag.x) + MARGIN.left;
+    const y = Math.min(drag.startY, drag.y) + MARGIN.top;
+    return svg`<rect class="box" x=${x} y=${y} width=${Math.abs(drag.x - drag.startX)} height=${Math.abs(drag.y - drag.startY)}></rect>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('image') || changed.has('layer') || changed.has('colorize') || changed.has('size')) {
+      this.showImage().catch((error: unknown) => {
+        // A device lost between the render and the drawing: the next image brings the new device.
+        log.warn('device', `drawing the view failed: ${(error as Error).message}`);
+      });
+    } else if (changed.has('axes')) {
+      this.drawImage();
+    }
+  }
+
+  /** Colours the current layer into the canvas (on the GPU when the image lives there). */
+  private async showImage(): Promise<void> {
+    const image = this.image;
+    const colorize = this.colorize;
+    if (image === undefined || colorize === undefined) {
+      return;
+    }
+    const layerIndex = LAYER_NAMES.indexOf(this.layer);
+    const gpuCanvas = this.renderRoot.querySelector<HTMLCanvasElement>('#gpu')!;
+    const hostCanvas = this.renderRoot.querySelector<HTMLCanvasElement>('#host')!;
+    const pixelRatio = globalThis.devicePixelRatio ?? 1;
+    for (const canvas of [gpuCanvas, hostCanvas]) {
+      // Setting the size clears a canvas, so it is set only when it changes.
+      const side = Math.round(this.size * pixelRatio);
+      if (canvas.width !== side || canvas.height !== side) {
+        canvas.width = side;
+        canvas.height = side;
+      }
+    }
+    const { columns, rows } = image.view;
+    if (image.device !== undefined) {
+      if (this.presenter === undefined || this.presenterDevice !== image.device) {
+        this.presenter?.destroy();
+        this.presenter = new CanvasPresenter(image.device, gpuCanvas);
+        this.presenterDevice = image.device;
+      }
+      if (image.results !== undefined) {
+        await this.presenter.showLayer(image.results, columns, rows, layerIndex, colorize);
+      } else {
+        this.presenter.showPixels(colorizeLayer(image.layers[this.layer], colorize), columns, rows);
+      }
+    } else {
+      const pixels = colorizeLayer(image.layers[this.layer], colorize);
+      const offscreen = document.createElement('canvas');
+      offscreen.width = columns;
+      offscreen.height = rows;
+      offscreen.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(pixels), columns, rows), 0, 0);
+      this.hostImage = offscreen;
+    }
+    this.drawImage();
+    this.dispatchEvent(new CustomEvent('image-drawn', { bubbles: true, composed: true }));
+  }
+
+  /** Draws the current image where its axes fall within the axes on display. */
+  private drawImage(): void {
+    const image = this.image;
+    const axes = this.dragAxes ?? this.axes ?? (image === undefined ? undefined : { x: image.view.x, y: image.view.y });
+    if (image === undefined || axes === undefined) {
+      return;
+    }
+    const rect = reprojectRect(image.view.x, image.view.y, axes.x, axes.y);
+    if (image.device !== undefined) {
+      // Draw in an animation frame: a canvas texture drawn earlier in the same task as
+      // the canvas was resized or shown can be dropped before it is composited.
+      cancelAnimationFrame(this.frame);
+      this.frame = requestAnimationFrame(() => this.presenter?.draw(rect));
+      return;
+    }
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('#host');
+    const context = canvas?.getContext('2d');
+    if (canvas === null || canvas === undefined || context === null || context === undefined || this.hostImage === undefined) {
+      return;
+    }
+    context.fillStyle = '#eee';
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.imageSmoothingEnabled = false;
+    drawInto(context, this.hostImage, rect, canvas.width, canvas.height);
+  }
+
+  private pointerPosition(event: PointerEvent | WheelEvent): { x: number; y: number } {
+    const bounds = (event.target as HTMLElement).getBoundingClientRect();
+    return { x: event.clientX - bounds.left, y: event.clientY - bounds.top };
+  }
+
+  /** The pixel of the image's view under a canvas position, or undefined outside it. */
+  private pixelAt(x: number, y: number): PixelEvent | undefined {
+    const image = this.image;
+    const axes = this.axes;
+    if (image === undefined || axes === undefined) {
+      return undefined;
+    }
+    const rect = reprojectRect(image.view.x, image.view.y, axes.x, axes.y);
+    const u = (x / this.size - rect.left) / (rect.right - rect.left);
+    const v = (y / this.size - rect.top) / (rect.bottom - rect.top);
+    if (!(u >= 0 && u < 1 && v >= 0 && v < 1)) {
+      return undefined;
+    }
+    return { column: Math.floor(u * image.view.columns), row: Math.floor(v * image.view.rows) };
+  }
+
+  private onWheel(event: WheelEvent): void {
+    const base = this.pendingWheel ?? this.axes;
+    if (base === undefined) {
+      return;
+    }
+    event.preventDefault();
+    const { x, y } = this.pointerPosition(event);
+    const factor = Math.exp(Math.max(-1, Math.min(1, event.deltaY * 0.002)));
+    const next = {
+      x: zoomAxis(base.x, x / this.size, factor),
+      y: zoomAxis(base.y, 1 - y / this.size, factor),
+    };
+    // Successive wheel events accumulate into one request once the wheel rests.
+    this.pendingWheel = next;
+    this.dragAxes = next;
+    this.requestUpdate();
+    this.drawImage();
+    clearTimeout(this.wheelTimer);
+    this.wheelTimer = setTimeout(() => {
+      const request = this.pendingWheel;
+      this.pendingWheel = undefined;
+      this.dragAxes = undefined;
+      if (request !== undefined) {
+        this.requestView(request);
+      }
+    }, 250);
+  }
+
+  private onPointerDown(event: PointerEvent): void {
+    if (event.button !== 0) {
+      return;
+    }
+    (event.target as HTMLElement).setPointerCapture(event.pointerId);
+    const { x, y } = this.pointerPosition(event);
+    this.drag = { startX: x, startY: y, x, y, box: event.shiftKey, moved: false };
+  }
+
+  private onPointerMove(event: PointerEvent): void {
+    const { x, y } = this.pointerPosition(event);
+    const pixel = this.pixelAt(x, y);
+    this.dispatchEvent(new CustomEvent<PixelEvent | undefined>('pointer-moved', { detail: pixel, bubbles: true, composed: true }));
+    const drag = this.drag;
+    if (drag === undefined || this.axes === undefined) {
+      return;
+    }
+    drag.x = x;
+    drag.y = y;
+    drag.moved ||= Math.hypot(x - drag.startX, y - drag.startY) > 3;
+    if (drag.moved && !drag.box) {
+      this.dragAxes = {
+        x: panAxis(this.axes.x, (drag.startX - x) / this.size),
+        y: panAxis(this.axes.y, (y - drag.startY) / this.size),
+      };
+      this.drawImage();
+    }
+    this.requestUpdate();
+  }
+
+  private onPointerUp(event: PointerEvent): void {
+    const drag = this.drag;
+    this.drag = undefined;
+    const axes = this.axes;
+    if (drag === undefined || axes === undefined) {
+      return;
+    }
+    const { x, y } = this.pointerPosition(event);
+    if (!drag.moved) {
+      const pixel = this.pixelAt(x, y);
+      if (pixel !== undefined) {
+        this.dispatchEvent(new CustomEvent<PixelEvent>('pixel-selected', { detail: pixel, bubbles: true, composed: true }));
+      }
+      this.requestUpdate();
+      return;
+    }
+    if (drag.box) {
+      const request = {
+        x: subAxis(axes.x, drag.startX / this.size, x / this.size),
+        y: subAxis(axes.y, 1 - drag.startY / this.size, 1 - y / this.size),
+      };
+      this.requestView(request);
+    } else if (this.dragAxes !== undefined) {
+      this.requestView(this.dragAxes);
+    }
+    this.dragAxes = undefined;
+    this.requestUpdate();
+  }
+
+  private onPointerLeave(): void {
+    this.dispatchEvent(new CustomEvent('pointer-moved', { detail: undefined, bubbles: true, composed: true }));
+  }
+
+  private requestView(request: ViewRequest): void {
+    this.dispatchEvent(new CustomEvent<ViewRequest>('view-requested', { detail: request, bubbles: true, composed: true }));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.presenter?.destroy();
+    this.presenter = undefined;
+  }
+}
+
+function changedByValue(value: unknown, old: unknown): boolean {
+  return JSON.stringify(value) !== JSON.stringify(old);
+}
+
+function ticksFor(axis: Axis, count: number): Array<{ value: number; label: string }> {
+  const values = axis.scale === 'log' ? logTicks(axis.min, axis.max, count) : niceLinearTicks(axis.min, axis.max, count);
+  const step = values.length > 1 ? Math.abs(values[1]! - values[0]!) : Math.abs(axis.max - axis.min);
+  return values.map((value) => ({ value, label: formatTick(value, axis.scale === 'log' ? value : step) }));
+}
+
+function axisTitle(axis: Axis): string {
+  return `${AXIS_LABELS[axis.parameter]}${axis.scale === 'log' ? ' (log scale)' : ''}`;
+}
+
+function drawInto(context: CanvasRenderingContext2D, source: CanvasImageSource, rect: ImageRect, width: number, height: number): void {
+  context.drawImage(source, rect.left * width, rect.top * height, (rect.right - rect.left) * width, (rect.bottom - rect.top) * height);
+}
+
+
+customElements.define('eos-phase-map', PhaseMap);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'eos-phase-map': PhaseMap;
+  }
+}

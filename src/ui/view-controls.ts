@@ -1,0 +1,300 @@
+/**
+ * `<eos-view-controls>`: the form for the experiment, the axes, the resolution
+ * and the display. Each change is validated with the core's own checks; an
+ * invalid value is shown next to its field with the reason and never leaves the
+ * form. Valid changes are sent as `state-changed` with the whole new state.
+ */
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { COLORMAPS, COLORMAP_NAMES, COLOR_SCALES, defaultColormapForLayer } from '../core/colormaps.ts';
+import { ValidationError } from '../core/errors.ts';
+import { LAYERS, LAYER_NAMES, type LayerName } from '../core/layers.ts';
+import type { AppState } from '../core/url-state.ts';
+import { defaultScaleForLayer } from './colorize-options.ts';
+import { AXIS_LABELS, AXIS_PARAMETERS, createView, type Axis, type AxisParameter, type ViewInput } from '../core/view.ts';
+
+/** Form fields, each a string as typed. */
+type Draft = Record<string, string>;
+
+function draftFromState(state: AppState): Draft {
+  const experiment = state.view.experiment ?? {};
+  const init = experiment.init ?? { kind: 'typical' };
+  const text = (value: number | string | undefined) => (value === undefined ? '' : String(value));
+  return {
+    width: text(experiment.width ?? 1024),
+    parameterization: text(experiment.parameterization ?? 'muP'),
+    inputNorm: text(experiment.inputNorm ?? 1),
+    target: text(experiment.target ?? 1),
+    sigmaU: text(experiment.sigmaU ?? experiment.sigmaW ?? 1),
+    sigmaV: text(experiment.sigmaV ?? experiment.sigmaW ?? 1),
+    learningRate: text(experiment.learningRate ?? 0.5),
+    steps: text(experiment.steps ?? 1000),
+    'init.kind': init.kind,
+    'init.f0': init.kind === 'explicit' ? text(init.f0) : '0',
+    'init.lambda0': init.kind === 'explicit' ? text(init.lambda0) : '2',
+    'init.seed': init.kind === 'sampled' ? text(init.seed) : '1',
+    samples: text(state.view.samples ?? 1),
+    columns: text(state.view.columns),
+    rows: text(state.view.rows),
+    'x.parameter': state.view.x.parameter,
+    'x.min': text(state.view.x.min),
+    'x.max': text(state.view.x.max),
+    'x.scale': state.view.x.scale,
+    'y.parameter': state.view.y.parameter,
+    'y.min': text(state.view.y.min),
+    'y.max': text(state.view.y.max),
+    'y.scale': state.view.y.scale,
+    layer: state.layer,
+    map: state.colormap.map,
+    scale: state.colormap.scale,
+    min: text(state.colormap.min),
+    max: text(state.colormap.max),
+  };
+}
+
+/** Parses a numeric field; an empty or malformed value is a ValidationError on that field. */
+function number(draft: Draft, field: string): number {
+  const raw = (draft[field] ?? '').trim();
+  const value = raw === '' ? NaN : Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new ValidationError(field, draft[field], 'a finite number');
+  }
+  return value;
+}
+
+function optionalNumber(draft: Draft, field: string): number | undefined {
+  return (draft[field] ?? '').trim() === '' ? undefined : number(draft, field);
+}
+
+/** Builds and validates a state from the form. Throws a ValidationError naming the field. */
+export function stateFromDraft(draft: Draft, previous: AppState): AppState {
+  const parameterizationText = (draft.parameterization ?? '').trim();
+  const numeric = Number(parameterizationText);
+  const initKind = draft['init.kind'];
+  const init =
+    initKind === 'explicit'
+      ? { kind: 'explicit' as const, f0: number(draft, 'init.f0'), lambda0: number(draft, 'init.lambda0') }
+      : initKind === 'sampled'
+        ? { kind: 'sampled' as const, seed: number(draft, 'init.seed') }
+        : { kind: 'typical' as const };
+  const axis = (name: 'x' | 'y'): Axis => ({
+    parameter: draft[`${name}.parameter`] as AxisParameter,
+    min: number(draft, `${name}.min`),
+    max: number(draft, `${name}.max`),
+    scale: draft[`${name}.scale`] === 'log' ? 'log' : 'linear',
+  });
+  const view: ViewInput = {
+    experiment: {
+      width: number(draft, 'width'),
+      parameterization: parameterizationText !== '' && Number.isFinite(numeric) ? numeric : (parameterizationText as 'NTP'),
+      inputNorm: number(draft, 'inputNorm'),
+      target: number(draft, 'target'),
+      sigmaU: number(draft, 'sigmaU'),
+      sigmaV: number(draft, 'sigmaV'),
+      learningRate: number(draft, 'learningRate'),
+      steps: number(draft, 'steps'),
+      init,
+    },
+    x: axis('x'),
+    y: axis('y'),
+    columns: number(draft, 'columns'),
+    rows: number(draft, 'rows'),
+    samples: number(draft, 'samples'),
+  };
+  // createView names experiment fields without a prefix, as the form does.
+  createView(view);
+
+  const layer = draft.layer as LayerName;
+  const map = draft.map as AppState['colormap']['map'];
+  const expected = defaultColormapForLayer(layer);
+  const info = COLORMAPS[map];
+  if (expected.mode !== 'continuous' && map !== expected.map) {
+    throw new ValidationError('map', map, `the "${expected.map}" map for the ${layer} layer`);
+  }
+  if (expected.mode === 'continuous' && info.kind === 'categorical') {
+    throw new ValidationError('map', map, 'a sequential or diverging map for a continuous layer');
+  }
+  const scale = draft.scale as AppState['colormap']['scale'];
+  const min = optionalNumber(draft, 'min');
+  const max = optionalNumber(draft, 'max');
+  if (min !== undefined && max !== undefined && !(min < max)) {
+    throw new ValidationError('max', max, `a number > min = ${min}`);
+  }
+  if (scale === 'log' && min !== undefined && !(min > 0)) {
+    throw new ValidationError('min', min, 'a number > 0 on a logarithmic colour scale');
+  }
+  const viewChanged = JSON.stringify(view) !== JSON.stringify(previous.view);
+  return {
+    ...previous,
+    view,
+    layer,
+    colormap: { map, scale, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) },
+    // Editing the view by hand starts a new zoom history.
+    history: viewChanged ? [] : previous.history,
+    future: viewChanged ? [] : previous.future,
+  };
+}
+
+export class ViewControls extends LitElement {
+  static override properties = {
+    state: { attribute: false },
+    draft: { state: true },
+    error: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      font: 13px system-ui, sans-serif;
+    }
+    fieldset {
+      border: 1px solid #ccc;
+      margin: 0 0 8px;
+      padding: 6px 8px;
+    }
+    legend {
+      font-weight: 600;
+    }
+    label {
+      display: grid;
+      grid-template-columns: 9em 1fr;
+      align-items: center;
+      margin: 2px 0;
+    }
+    input,
+    select {
+      font: inherit;
+      min-width: 0;
+    }
+    .error {
+      color: #b00020;
+      font-size: 12px;
+      margin: 0 0 4px 9em;
+    }
+    [aria-invalid='true'] {
+      outline: 2px solid #b00020;
+    }
+  `;
+
+  declare state: AppState | undefined;
+  declare draft: Draft;
+  declare error: ValidationError | undefined;
+
+  constructor() {
+    super();
+    this.state = undefined;
+    this.draft = {};
+    this.error = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('state') && this.state !== undefined) {
+      this.draft = draftFromState(this.state);
+      this.error = undefined;
+    }
+  }
+
+  override render() {
+    if (this.state === undefined) {
+      return null;
+    }
+    const parameterOptions = (selected: string) =>
+      AXIS_PARAMETERS.map((parameter) => html`<option value=${parameter} ?selected=${parameter === selected}>${AXIS_LABELS[parameter]}</option>`);
+    const draft = this.draft;
+    return html`
+      <fieldset>
+        <legend>Experiment</legend>
+        ${this.field('width', 'width n')} ${this.field('parameterization', 's (NTP, muP or 0 … 1)')}
+        ${this.field('inputNorm', 'input norm |x|')} ${this.field('target', 'target y')} ${this.field('sigmaU', 'σ_U')}
+        ${this.field('sigmaV', 'σ_v')} ${this.field('learningRate', 'η (when no axis sets it)')} ${this.field('steps', 'steps')}
+        ${this.select('init.kind', 'initialization', ['typical', 'explicit', 'sampled'])}
+        ${draft['init.kind'] === 'explicit' ? html`${this.field('init.f0', 'f₀')} ${this.field('init.lambda0', 'λ₀')}` : null}
+        ${draft['init.kind'] === 'sampled' ? html`${this.field('init.seed', 'seed')} ${this.field('samples', 'samples per pixel')}` : null}
+      </fieldset>
+      <fieldset>
+        <legend>Axes</legend>
+        ${(['x', 'y'] as const).map(
+          (name) => html`
+            <label
+              >${name} axis
+              <select name="${name}.parameter" @change=${this.onChange}>
+                ${parameterOptions(draft[`${name}.parameter`] ?? '')}
+              </select></label
+            >
+            ${this.errorFor(`${name}.parameter`)} ${this.field(`${name}.min`, `${name} min`)} ${this.field(`${name}.max`, `${name} max`)}
+            ${this.select(`${name}.scale`, `${name} scale`, ['linear', 'log'])}
+          `,
+        )}
+        ${this.field('columns', 'columns')} ${this.field('rows', 'rows')}
+      </fieldset>
+      <fieldset>
+        <legend>Display</legend>
+        ${this.select('layer', 'layer', [...LAYER_NAMES], (layer) => LAYERS[layer as LayerName].label)}
+        ${this.select('map', 'colour map', [...COLORMAP_NAMES], (name) => COLORMAPS[name as keyof typeof COLORMAPS].label)}
+        ${this.select('scale', 'colour scale', [...COLOR_SCALES])} ${this.field('min', 'min (blank: auto)')}
+        ${this.field('max', 'max (blank: auto)')}
+      </fieldset>
+      ${this.error !== undefined && !this.isShownAtField(this.error.field)
+        ? html`<div class="error" role="alert" data-field=${this.error.field}>${this.error.message}</div>`
+        : null}
+    `;
+  }
+
+  private field(name: string, label: string) {
+    const invalid = this.error?.field === name;
+    return html`<label
+        >${label}
+        <input name=${name} .value=${this.draft[name] ?? ''} aria-invalid=${invalid ? 'true' : 'false'} @change=${this.onChange}
+      /></label>
+      ${this.errorFor(name)}`;
+  }
+
+  private select(name: string, label: string, options: string[], display: (value: string) => string = (value) => value) {
+    return html`<label
+        >${label}
+        <select name=${name} @change=${this.onChange}>
+          ${options.map((option) => html`<option value=${option} ?selected=${option === this.draft[name]}>${display(option)}</option>`)}
+        </select></label
+      >
+      ${this.errorFor(name)}`;
+  }
+
+  private errorFor(name: string) {
+    return this.error?.field === name ? html`<div class="error" role="alert" data-field=${name}>${this.error.message}</div>` : null;
+  }
+
+  private isShownAtField(field: string): boolean {
+    return this.renderRoot.querySelector(`[name="${CSS.escape(field)}"]`) !== null;
+  }
+
+  private onChange(event: Event): void {
+    const target = event.target as HTMLInputElement | HTMLSelectElement;
+    const draft = { ...this.draft, [target.name]: target.value };
+    // A new layer brings its default colour map and an automatic range.
+    if (target.name === 'layer') {
+      const suggested = defaultColormapForLayer(target.value as LayerName);
+      draft.map = suggested.map;
+      draft.scale = defaultScaleForLayer(target.value as LayerName);
+      draft.min = '';
+      draft.max = '';
+    }
+    this.draft = draft;
+    try {
+      const next = stateFromDraft(draft, this.state!);
+      this.error = undefined;
+      this.dispatchEvent(new CustomEvent<AppState>('state-changed', { detail: next, bubbles: true, composed: true }));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) {
+        throw error;
+      }
+      this.error = error;
+    }
+  }
+}
+
+customElements.define('eos-view-controls', ViewControls);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'eos-view-controls': ViewControls;
+  }
+}
