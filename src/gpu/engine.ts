@@ -44,6 +44,8 @@ export interface ViewResult {
    * one buffer. The caller owns it.
    */
   results: GPUBuffer | undefined;
+  /** Device losses that the engine recovered from during the render. */
+  recoveries: number;
 }
 
 /** Options of {@link createEngine}. */
@@ -110,6 +112,7 @@ function gpuEngine(gpu: GpuEngine): Engine {
         trajectorySteps: render.trajectorySteps,
         elapsedMilliseconds: render.elapsedMilliseconds,
         results: render.results,
+        recoveries: render.recoveries,
       };
     },
     dispose: () => gpu.dispose(),
@@ -143,6 +146,7 @@ function cpuEngine(reason: string, workers: number | undefined): Engine {
         trajectorySteps: total,
         elapsedMilliseconds: performance.now() - started,
         results: undefined,
+        recoveries: 0,
       };
     },
     dispose: () => undefined,

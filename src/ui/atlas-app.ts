@@ -114,7 +114,14 @@ export class AtlasApp extends LitElement {
   declare presetId: string;
 
   private readonly engineTask = new Task(this, {
-    task: async ([engineMode]) => createEngine({ adapterSource: browserAdapterSource, forceCpu: engineMode === 'cpu' }),
+    task: async ([engineMode]) => {
+      const engine = await createEngine({ adapterSource: browserAdapterSource, forceCpu: engineMode === 'cpu' });
+      if (engineMode === 'webgpu' && engine.kind !== 'webgpu') {
+        // engine=webgpu in the URL asks for the float32 kernels or nothing.
+        throw new Error(`the link asks for WebGPU (engine=webgpu), but ${engine.description}`);
+      }
+      return engine;
+    },
     args: () => [this.state.debug.engine] as const,
   });
 
@@ -169,6 +176,7 @@ export class AtlasApp extends LitElement {
       this.showResult(engine, coarse, preview);
     }
     const result = await engine.render(view, { signal, onProgress });
+    this.recoveries += result.recoveries;
     this.showResult(engine, view, result);
     this.progress = undefined;
     return result;
@@ -259,7 +267,9 @@ export class AtlasApp extends LitElement {
       banners.push(html`<div class="banner error" role="alert">The engine failed to start: ${String(this.engineTask.error)}</div>`);
     }
     if (engine?.kind === 'cpu') {
-      banners.push(html`<div class="banner warning" data-banner="cpu">No WebGPU: views are computed by the ${engine.description}. Expect it to be slower.</div>`);
+      banners.push(
+        html`<div class="banner warning" data-banner="cpu">Views are computed by the ${engine.description}, which is slower than WebGPU.</div>`,
+      );
     }
     if (this.recoveries > 0) {
       banners.push(html`<div class="banner warning" data-banner="device-lost">The GPU device was lost ${this.recoveries} time(s); the engine rebuilt it and finished the view.</div>`);
