@@ -220,7 +220,7 @@ export class AtlasApp extends LitElement {
           <div class="toolbar">
             <button @click=${this.back} ?disabled=${this.state.history.length === 0} title="Back ([)">◀ back</button>
             <button @click=${this.forward} ?disabled=${this.state.future.length === 0} title="Forward (])">forward ▶</button>
-            <button @click=${this.reset} title="Reset zoom (0)">reset</button>
+            <button @click=${this.reset} ?disabled=${this.state.history.length === 0} title="Reset zoom (0)">reset</button>
             <button @click=${() => this.zoom(0.5)} title="Zoom in (+)">+</button>
             <button @click=${() => this.zoom(2)} title="Zoom out (−)">−</button>
             ${this.progress === undefined
@@ -415,9 +415,9 @@ export class AtlasApp extends LitElement {
     this.inspected = { experiment, label: this.describePixel(image.view, column, row) };
   }
 
-  private onPointerMoved(event: CustomEvent<PixelEvent | undefined>): void {
+  private onPointerMoved(event: CustomEvent<PixelEvent | null>): void {
     const image = this.image;
-    if (image === undefined || event.detail === undefined) {
+    if (image === undefined || event.detail === null) {
       return;
     }
     const { column, row } = event.detail;

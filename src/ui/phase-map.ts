@@ -29,7 +29,7 @@ export interface ViewRequest {
   y: Axis;
 }
 
-/** Detail of `pixel-selected` and `pointer-moved`: a pixel of the image's view. */
+/** Detail of `pixel-selected` and `pointer-moved`: a pixel of the image's view. `pointer-moved` sends null off the image. */
 export interface PixelEvent {
   column: number;
   row: number;
@@ -320,7 +320,7 @@ export class PhaseMap extends LitElement {
   private onPointerMove(event: PointerEvent): void {
     const { x, y } = this.pointerPosition(event);
     const pixel = this.pixelAt(x, y);
-    this.dispatchEvent(new CustomEvent<PixelEvent | undefined>('pointer-moved', { detail: pixel, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent<PixelEvent | null>('pointer-moved', { detail: pixel ?? null, bubbles: true, composed: true }));
     const drag = this.drag;
     if (drag === undefined || this.axes === undefined) {
       return;
@@ -368,7 +368,8 @@ export class PhaseMap extends LitElement {
   }
 
   private onPointerLeave(): void {
-    this.dispatchEvent(new CustomEvent('pointer-moved', { detail: undefined, bubbles: true, composed: true }));
+    // null, not undefined: a CustomEvent turns an undefined detail into null.
+    this.dispatchEvent(new CustomEvent<PixelEvent | null>('pointer-moved', { detail: null, bubbles: true, composed: true }));
   }
 
   private requestView(request: ViewRequest): void {

@@ -1,0 +1,63 @@
+/**
+ * Writes the documentation screenshots: docs/images/default-view.png (the page
+ * with the default view) and docs/images/inspector.png (the trajectory inspector
+ * of a period-2 pixel of that view). It serves the page and drives headless
+ * Chromium like the end-to-end tests, so it needs the same machine setup
+ * (scripts/setup-test-machine.sh).
+ *
+ * Run: node --import ./scripts/register-node.mjs scripts/screenshots.ts
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import {
+  callProbe,
+  GPU_CANVAS,
+  openPage,
+  startBrowserHarness,
+  waitForCurrentRender,
+  waitForVisible,
+} from '../test/e2e/browser-harness.ts';
+
+/** Point of the default view to inspect, as fractions of the map from its top left: η/η_c ≈ 1.17, σ_w ≈ 0.57. */
+const INSPECTED_POINT = { x: 0.52, y: 0.754 };
+
+const imagesFolder = fileURLToPath(new URL('../docs/images/', import.meta.url));
+
+async function main(): Promise<void> {
+  const harness = await startBrowserHarness();
+  try {
+    const { page, errors } = await openPage(harness);
+    await waitForCurrentRender(page);
+    await mkdir(imagesFolder, { recursive: true });
+
+    const app = page.locator('eos-atlas-app');
+    const defaultView = `${imagesFolder}default-view.png`;
+    await writeFile(defaultView, await app.screenshot({ animations: 'disabled', caret: 'hide' }));
+    console.log(`wrote ${defaultView}`);
+
+    const box = await page.locator(GPU_CANVAS).boundingBox();
+    if (box === null) {
+      throw new Error('The phase map canvas is not visible.');
+    }
+    await page.mouse.click(box.x + INSPECTED_POINT.x * box.width, box.y + INSPECTED_POINT.y * box.height);
+    const inspector = page.locator('eos-trajectory-inspector');
+    await waitForVisible(inspector.locator('dl'), "The inspector's analysis", 30_000);
+    // The plots are drawn in an animation frame after the inspector lays out.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    // Move the pointer off the map, so the readout does not change between runs.
+    await page.mouse.move(0, 0);
+    const inspectorImage = `${imagesFolder}inspector.png`;
+    await writeFile(inspectorImage, await inspector.screenshot({ animations: 'disabled', caret: 'hide' }));
+    console.log(`wrote ${inspectorImage}`);
+
+    const { state } = await callProbe(page, 'pageState');
+    console.log(`view: ${state.view.columns}×${state.view.rows}, layer ${state.layer}`);
+    if (errors.length > 0) {
+      throw new Error(`The page reported errors:\n${errors.join('\n')}`);
+    }
+  } finally {
+    await harness.close();
+  }
+}
+
+await main();
