@@ -4,11 +4,14 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../core/errors.ts';
+import { setLogSink } from '../core/logger.ts';
 import { UsageError } from './options.ts';
+import { runRenderCommand } from './render-command.ts';
 import { runTrajectoryCommand } from './trajectory-command.ts';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[], output: (text: string) => void) => Promise<number> }> = {
   trajectory: { summary: 'run one experiment on the float64 reference map and analyze it', run: runTrajectoryCommand },
+  render: { summary: 'render a phase diagram to PNG, NumPy .npy or CSV, or a sweep of them', run: runRenderCommand },
 };
 
 const MAIN_HELP = `Usage: eos-atlas COMMAND [options]
@@ -53,6 +56,11 @@ export async function main(
 // Run when executed directly (not when imported by the tests). Comparing paths, not
 // URLs, keeps this true for checkouts whose path contains spaces or other escaped characters.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  // Engine logs go to stderr, so stdout carries only the command's own output.
+  setLogSink({
+    info: (scope, message) => process.stderr.write(`[eos-atlas ${scope}] ${message}\n`),
+    warn: (scope, category, message) => process.stderr.write(`[eos-atlas ${scope}] ${category}: ${message}\n`),
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

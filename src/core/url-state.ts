@@ -360,6 +360,10 @@ function validateColormap(colormap: ColormapState, layer: LayerName, raw: Readon
     throw new ValidationError('cmap', raw.get('cmap') ?? map, `one of ${COLORMAP_NAMES.join(', ')}`);
   }
   // The phase and period maps read phase codes and periods, which only their own layers hold.
+  // The phase and period layers hold category codes, which only their own maps colour.
+  if ((layer === 'phase' || layer === 'period') && map !== layer) {
+    throw new ValidationError('cmap', raw.get('cmap') ?? map, `the ${layer} map for the ${layer} layer`);
+  }
   if (COLORMAPS[map].kind === 'categorical' && map !== layer) {
     const continuous = COLORMAP_NAMES.filter((name) => COLORMAPS[name].kind !== 'categorical');
     throw new ValidationError('cmap', raw.get('cmap') ?? map, `a map for layer ${layer}: ${continuous.join(', ')} (the ${map} map colours only the ${map} layer)`);

@@ -18,7 +18,7 @@ export const BlitParams = d.struct({
   background: d.vec4f,
 });
 
-/** Where the image sits in the canvas, in canvas-normalized coordinates (0 … 1, y down). */
+/** Placement of the image in the canvas, in canvas-normalized coordinates (0 … 1, y down). */
 export interface ImageRect {
   left: number;
   top: number;

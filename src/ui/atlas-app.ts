@@ -16,13 +16,20 @@ import { browserAdapterSource } from '../gpu/context.ts';
 import { createEngine, PrecisionError, type Engine, type ViewResult } from '../gpu/engine.ts';
 import type { RenderProgress } from '../gpu/trajectory-engine.ts';
 import './color-legend.ts';
-import { colorizeOptionsFor } from './colorize-options.ts';
+import { colorizeOptionsFor } from '../core/colorize-options.ts';
 import './phase-map.ts';
 import type { MapImage, PixelEvent, ViewRequest } from './phase-map.ts';
 import './preset-list.ts';
 import type { Preset } from './presets.ts';
 import './trajectory-inspector.ts';
 import './view-controls.ts';
+import './export-panel.ts';
+import type { PngExportRequest } from './export-panel.ts';
+import { exportViewPng } from './export-image.ts';
+import { readPngTexts, PNG_VIEW_KEY } from '../core/png.ts';
+import { assessPrecision } from '../core/precision.ts';
+import { describeViewExport, encodeViewNpy, formatSidecarJson } from '../core/view-export.ts';
+import packageInfo from '../../package.json';
 import { panAxis, zoomAxis } from './view-geometry.ts';
 
 const log = createLogger('ui');
@@ -40,6 +47,8 @@ export class AtlasApp extends LitElement {
     urlError: { state: true },
     recoveries: { state: true },
     presetId: { state: true },
+    exportMessage: { state: true },
+    exporting: { state: true },
   };
 
   static override styles = css`
@@ -112,12 +121,14 @@ export class AtlasApp extends LitElement {
   declare urlError: string | undefined;
   declare recoveries: number;
   declare presetId: string;
+  declare exportMessage: string;
+  declare exporting: boolean;
 
   private readonly engineTask = new Task(this, {
     task: async ([engineMode]) => {
       const engine = await createEngine({ adapterSource: browserAdapterSource, forceCpu: engineMode === 'cpu' });
       if (engineMode === 'webgpu' && engine.kind !== 'webgpu') {
-        // engine=webgpu in the URL asks for the float32 kernels or nothing.
+        // engine=webgpu in the URL requests the float32 kernels and no fallback.
         throw new Error(`the link asks for WebGPU (engine=webgpu), but ${engine.description}`);
       }
       return engine;
@@ -144,8 +155,13 @@ export class AtlasApp extends LitElement {
     this.urlError = undefined;
     this.recoveries = 0;
     this.presetId = '';
+    this.exportMessage = '';
+    this.exporting = false;
     this.state = this.stateFromUrl();
     this.addEventListener('keydown', (event) => this.onKey(event));
+    // Dropping an exported PNG reopens the view stored in its metadata.
+    this.addEventListener('dragover', (event) => event.preventDefault());
+    this.addEventListener('drop', (event) => void this.onDrop(event));
   }
 
   private stateFromUrl(): AppState {
@@ -197,7 +213,10 @@ export class AtlasApp extends LitElement {
     const status = this.renderTask.status;
     // The task also completes, with no value, while the engine is still starting.
     const done = status === TaskStatus.COMPLETE && this.renderTask.value !== undefined && this.progress === undefined;
-    return done ? 'complete' : status === TaskStatus.ERROR ? 'error' : 'pending';
+    if (done) {
+      return 'complete';
+    }
+    return status === TaskStatus.ERROR ? 'error' : 'pending';
   }
 
   override updated(): void {
@@ -253,6 +272,15 @@ export class AtlasApp extends LitElement {
           <eos-preset-list .selected=${this.presetId} @preset-selected=${this.onPreset}></eos-preset-list>
           <h2>View</h2>
           <eos-view-controls .state=${this.state} @state-changed=${this.onStateChanged}></eos-view-controls>
+          <h2>Export</h2>
+          <eos-export-panel
+            .columns=${this.state.view.columns}
+            .rows=${this.state.view.rows}
+            .busy=${this.exporting}
+            .message=${this.exportMessage}
+            @png-export-requested=${this.onPngExport}
+            @data-export-requested=${this.onDataExport}
+          ></eos-export-panel>
         </aside>
       </div>
     `;
@@ -439,10 +467,84 @@ export class AtlasApp extends LitElement {
     ].join('\n');
   }
 
+  private async onPngExport(event: CustomEvent<PngExportRequest>): Promise<void> {
+    const engine = this.engineTask.value;
+    if (engine === undefined || this.exporting) {
+      return;
+    }
+    const { width, height, decorations } = event.detail;
+    this.exporting = true;
+    this.exportMessage = `Rendering ${width} × ${height}…`;
+    try {
+      const colorize = colorizeOptionsFor(this.state, this.image?.layers[this.state.layer]);
+      const png = await exportViewPng(engine, this.state, {
+        width,
+        height,
+        decorations,
+        colorize,
+        version: packageInfo.version,
+        onProgress: (fraction) => (this.exportMessage = `Rendering ${width} × ${height}: ${Math.round(100 * fraction)}%`),
+      });
+      download(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }), `eos-atlas-${this.state.layer}-${width}x${height}.png`);
+      this.exportMessage = `Exported eos-atlas-${this.state.layer}-${width}x${height}.png (${Math.round(png.length / 1024)} KiB).`;
+    } catch (error) {
+      this.exportMessage = `The export failed: ${(error as Error).message}`;
+    } finally {
+      this.exporting = false;
+    }
+  }
+
+  private onDataExport(): void {
+    const image = this.image;
+    const engine = this.engineTask.value;
+    if (image === undefined || engine === undefined) {
+      return;
+    }
+    const name = `eos-atlas-${image.view.columns}x${image.view.rows}`;
+    const query = encodeAppState({ ...this.state, view: { ...this.state.view, columns: image.view.columns, rows: image.view.rows } });
+    const sidecar = describeViewExport(image.view, query, `${name}.npy`, { kind: engine.kind, description: engine.description, precision: assessPrecision(image.view) }, packageInfo.version);
+    download(new Blob([encodeViewNpy(image.layers, image.view) as Uint8Array<ArrayBuffer>]), `${name}.npy`);
+    download(new Blob([formatSidecarJson(sidecar)], { type: 'application/json' }), `${name}.json`);
+    this.exportMessage = `Exported ${name}.npy and ${name}.json.`;
+  }
+
+  private async onDrop(event: DragEvent): Promise<void> {
+    event.preventDefault();
+    const file = event.dataTransfer?.files[0];
+    if (file === undefined) {
+      return;
+    }
+    try {
+      const texts = readPngTexts(new Uint8Array(await file.arrayBuffer()));
+      const query = texts[PNG_VIEW_KEY];
+      if (query === undefined) {
+        throw new ValidationError(PNG_VIEW_KEY, file.name, 'a PNG exported by eos-atlas, with the view in its metadata');
+      }
+      this.urlError = undefined;
+      this.presetId = '';
+      this.setState(decodeAppState(query));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) {
+        throw error;
+      }
+      this.urlError = `The dropped file's view could not be read: ${error.message}`;
+    }
+  }
+
   private describePixel(view: View, column: number, row: number): string {
     const { x, y } = pixelCoordinates(view, column, row);
     return `pixel (${column}, ${row}): ${AXIS_LABELS[view.x.parameter]} = ${fmt(x)}, ${AXIS_LABELS[view.y.parameter]} = ${fmt(y)}`;
   }
+}
+
+/** Saves `blob` as a download named `name`. */
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function fmt(value: number): string {

@@ -264,7 +264,7 @@ export class PhaseMap extends LitElement {
     return { x: event.clientX - bounds.left, y: event.clientY - bounds.top };
   }
 
-  /** The pixel of the image's view under a canvas position, or undefined outside it. */
+  /** Returns the pixel of the image's view under a canvas position, or undefined outside it. */
   private pixelAt(x: number, y: number): PixelEvent | undefined {
     const image = this.image;
     const axes = this.axes;

@@ -1,6 +1,6 @@
 /**
  * `<eos-view-controls>`: the form for the experiment, the axes, the resolution
- * and the display. Each change is validated with the core's own checks; an
+ * and the display. Each change is validated with the core's own checks. An
  * invalid value is shown next to its field with the reason and never leaves the
  * form. Valid changes are sent as `state-changed` with the whole new state.
  */
@@ -9,7 +9,7 @@ import { COLORMAPS, COLORMAP_NAMES, COLOR_SCALES, defaultColormapForLayer } from
 import { ValidationError } from '../core/errors.ts';
 import { LAYERS, LAYER_NAMES, type LayerName } from '../core/layers.ts';
 import type { AppState } from '../core/url-state.ts';
-import { defaultScaleForLayer } from './colorize-options.ts';
+import { defaultScaleForLayer } from '../core/colorize-options.ts';
 import { AXIS_LABELS, AXIS_PARAMETERS, createView, type Axis, type AxisParameter, type ViewInput } from '../core/view.ts';
 
 /** Form fields, each a string as typed. */

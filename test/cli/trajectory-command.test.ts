@@ -80,9 +80,9 @@ describe('eos-atlas trajectory', () => {
   });
 
   it('lists commands for an unknown command', async () => {
-    const { code, stderr } = await runCli(['render']);
+    const { code, stderr } = await runCli(['plot']);
     expect(code).toBe(2);
-    expect(stderr).toContain('Commands: trajectory');
+    expect(stderr).toContain('Commands: trajectory, render');
   });
 
   it('documents every option in --help', async () => {

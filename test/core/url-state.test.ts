@@ -462,3 +462,10 @@ describe('url state rejection', () => {
     expect(rejection('init=explicit&f0=0').message).toMatch(/^Missing lambda0\./);
   });
 });
+
+describe('colour maps of category layers', () => {
+  it('rejects a continuous map on the phase and period layers', () => {
+    expect(() => decodeAppState('layer=phase&cmap=heat')).toThrow(/the phase map for the phase layer/);
+    expect(() => decodeAppState('layer=period&cmap=blueYellow')).toThrow(/the period map for the period layer/);
+  });
+});

@@ -14,7 +14,7 @@ import type { Experiment } from '../../src/core/experiment.ts';
 import type { AppState } from '../../src/core/url-state.ts';
 import { pixelExperiment, type Axis } from '../../src/core/view.ts';
 import type { AtlasApp } from '../../src/ui/atlas-app.ts';
-import { colorizeOptionsFor } from '../../src/ui/colorize-options.ts';
+import { colorizeOptionsFor } from '../../src/core/colorize-options.ts';
 import { PHASES_BY_CODE } from '../../src/ui/labels.ts';
 import type { MapImage } from '../../src/ui/phase-map.ts';
 

@@ -3,9 +3,9 @@
  * with an automatic range taken from the layer's finite values where the user
  * left it blank.
  */
-import { defaultColormapForLayer, type ColorizeOptions, type ColorScale } from '../core/colormaps.ts';
-import type { LayerName } from '../core/layers.ts';
-import type { AppState } from '../core/url-state.ts';
+import { defaultColormapForLayer, type ColorizeOptions, type ColorScale } from './colormaps.ts';
+import type { LayerName } from './layers.ts';
+import type { AppState } from './url-state.ts';
 
 /** Colour of NaN: pixels with no value, such as the Lyapunov exponent of a diverged run. */
 export const NAN_COLOR = [200, 200, 200, 255] as const;

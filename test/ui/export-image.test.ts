@@ -1,0 +1,38 @@
+import { inflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { colorizeOptionsFor } from '../../src/core/colorize-options.ts';
+import { setLogSink } from '../../src/core/logger.ts';
+import { decodePngRgba } from '../../src/core/png.ts';
+import { decodeAppState } from '../../src/core/url-state.ts';
+import { createEngine } from '../../src/gpu/engine.ts';
+import { exportViewPng } from '../../src/ui/export-image.ts';
+import { nodeAdapterSource } from '../gpu/gpu-test-engine.ts';
+
+setLogSink({ info: () => undefined, warn: () => undefined });
+
+describe('PNG export in bands', () => {
+  it('gives the pixels of a single render', async () => {
+    const engine = await createEngine({ adapterSource: nodeAdapterSource });
+    // A log axis and a linear one, both through phase boundaries.
+    const state = decodeAppState('res=40x30&T=300&xa=etaRatio,0.3,2.1,log&ya=sigmaW,0.2,1.8,linear');
+    const options = {
+      width: 40,
+      height: 30,
+      decorations: { axes: false, title: false, colorbar: false },
+      colorize: colorizeOptionsFor(state, undefined),
+      version: 'test',
+    };
+    const whole = await decodePngRgba(await exportViewPng(engine, state, options), (data) => inflateSync(data));
+    const bands = await decodePngRgba(await exportViewPng(engine, state, { ...options, bandPixels: 7 * 40 }), (data) => inflateSync(data));
+    engine.dispose();
+    expect(bands.width).toBe(40);
+    expect(bands.height).toBe(30);
+    let different = 0;
+    for (let i = 0; i < whole.rgba.length; i += 4) {
+      if (whole.rgba[i] !== bands.rgba[i] || whole.rgba[i + 1] !== bands.rgba[i + 1] || whole.rgba[i + 2] !== bands.rgba[i + 2]) {
+        different += 1;
+      }
+    }
+    expect(different).toBe(0);
+  }, 120_000);
+});
