@@ -31,18 +31,19 @@ export interface AxisPrecision {
 }
 
 /**
- * Smallest |ỹ| whose convergence test float32 resolves. A state counts as converged
- * when |u| ≤ 10⁻⁴|ỹ|, and float32 knows u = P̂ − Q̂ − ỹ, with P̂ and Q̂ of order 1, only
- * to about 2⁻²³; the threshold must span at least 8 of those ulps.
+ * Smallest |ỹ|/S whose convergence test float32 resolves, with S = min(1, P̂₀ + Q̂₀) the
+ * scale of P̂ and Q̂. A state counts as converged when |u| ≤ 10⁻⁴|ỹ|, and float32 knows
+ * u = P̂ − Q̂ − ỹ only to about 2⁻²³S, because a converged run ends with ηλ/2 ≤ 1 and,
+ * in the lazy regime, near its initial ηλ₀/2. The threshold must span 8 of those ulps.
  */
 export const MIN_RESOLVED_Y_TILDE = (8 * 2 ** -23) / DEFAULT_ANALYSIS_SETTINGS.convergenceTolerance;
 
 /** Precision report of a view. */
 export interface ViewPrecision {
   axes: [AxisPrecision, AxisPrecision];
-  /** Smallest nonzero |ỹ| = η|x||y|/m found on a 9 × 9 grid of the view's pixels (Infinity when none). */
+  /** Smallest nonzero |ỹ|/min(1, P̂₀ + Q̂₀) found on a 9 × 9 grid of the view's pixels (Infinity when none). */
   smallestYTilde: number;
-  /** False when some pixel's |ỹ| is below {@link MIN_RESOLVED_Y_TILDE}. */
+  /** False when some pixel's |ỹ|/min(1, P̂₀ + Q̂₀) is below {@link MIN_RESOLVED_Y_TILDE}. */
   targetResolved: boolean;
   /** True when an axis has fewer than {@link MIN_ULPS_PER_PIXEL} float32 ulps per pixel, or the target is unresolved. */
   beyondFloat32: boolean;
@@ -75,10 +76,11 @@ export function assessPrecision(view: View): ViewPrecision {
       const column = Math.min(view.columns - 1, Math.round((i * (view.columns - 1)) / (grid - 1)));
       const row = Math.min(view.rows - 1, Math.round((j * (view.rows - 1)) / (grid - 1)));
       const start = pixelStart(view, column, row);
-      const magnitude = Math.abs(start?.yTilde ?? 0);
-      if (magnitude > 0) {
-        smallestYTilde = Math.min(smallestYTilde, magnitude);
+      if (start === undefined || start.yTilde === 0) {
+        continue;
       }
+      const scale = Math.min(1, start.pHat + start.qHat);
+      smallestYTilde = Math.min(smallestYTilde, Math.abs(start.yTilde) / scale);
     }
   }
   const targetResolved = !(smallestYTilde < MIN_RESOLVED_Y_TILDE);

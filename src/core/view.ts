@@ -122,6 +122,9 @@ export function createView(input: ViewInput): View {
   if (samples > 1 && experiment.init.kind !== 'sampled') {
     throw new ValidationError('samples', samples, `1 unless the initialization is "sampled" (it is "${experiment.init.kind}")`);
   }
+  if (input.columns * input.rows > MAX_VIEW_TRAJECTORIES) {
+    throw new ValidationError('columns', input.columns, `columns × rows ≤ ${MAX_VIEW_TRAJECTORIES} (rows = ${input.rows}); lower the resolution`);
+  }
   if (input.columns * input.rows * samples > MAX_VIEW_TRAJECTORIES) {
     throw new ValidationError(
       'samples',

@@ -21,7 +21,7 @@ export class PrecisionError extends Error {
         ? `The view is beyond float32 precision: neighbouring pixels on the ${axis.axis} axis are ` +
             `${axis.spacing.toPrecision(3)} apart, ${axis.ulpsPerPixel.toPrecision(3)} float32 ulps ` +
             `(at least 4 are needed). Zoom out, or render on the float64 CPU engine.`
-        : `The view is beyond float32 precision: some pixels have |ỹ| = η|x||y|/m as small as ` +
+        : `The view is beyond float32 precision: some pixels have |ỹ|/min(1, ηλ₀/2), with ỹ = η|x|y/m, as small as ` +
             `${precision.smallestYTilde.toPrecision(3)}, below ${MIN_RESOLVED_Y_TILDE.toPrecision(3)}, where float32 ` +
             `cannot resolve the convergence test |Δf| ≤ 10⁻⁴|y|. Use a larger target, or render on the float64 CPU engine.`,
     );

@@ -37,6 +37,9 @@ const log = createLogger('ui');
 /** Views at least this many pixels across render a quarter-resolution preview first. */
 const PREVIEW_MIN_COLUMNS = 128;
 
+/** Largest view the page renders: its 16 layers take 64 bytes a pixel, 1 GiB at this size. */
+const MAX_PAGE_PIXELS = 4096 * 4096;
+
 export class AtlasApp extends LitElement {
   static override properties = {
     state: { state: true },
@@ -158,7 +161,8 @@ export class AtlasApp extends LitElement {
     this.exportMessage = '';
     this.exporting = false;
     this.state = this.stateFromUrl();
-    this.addEventListener('keydown', (event) => this.onKey(event));
+    // Keys work anywhere on the page, not only after a click inside the app.
+    this.keyListener = (event: KeyboardEvent) => this.onKey(event);
     // Dropping an exported PNG reopens the view stored in its metadata.
     this.addEventListener('dragover', (event) => event.preventDefault());
     this.addEventListener('drop', (event) => void this.onDrop(event));
@@ -183,12 +187,20 @@ export class AtlasApp extends LitElement {
   /** Renders a preview at a quarter of the resolution, then the full view. */
   private async renderView(engine: Engine, viewInput: AppState['view'], signal: AbortSignal): Promise<ViewResult> {
     const view = createView(viewInput);
+    if (view.columns * view.rows > MAX_PAGE_PIXELS) {
+      throw new ValidationError(
+        'res',
+        `${view.columns}x${view.rows}`,
+        `at most ${MAX_PAGE_PIXELS} pixels (4096 × 4096) on the page, which keeps all 16 layers in memory; export larger images with the Export panel or eos-atlas render`,
+      );
+    }
     const onProgress = (progress: RenderProgress) => {
       this.progress = progress;
     };
     if (view.columns >= PREVIEW_MIN_COLUMNS && view.rows >= PREVIEW_MIN_COLUMNS / 2) {
       const coarse = createView({ ...viewInput, columns: Math.ceil(view.columns / 4), rows: Math.ceil(view.rows / 4) });
-      const preview = await engine.render(coarse, { signal });
+      // The preview reports progress too, so a costly view shows its progress and cancel at once.
+      const preview = await engine.render(coarse, { signal, onProgress });
       this.showResult(engine, coarse, preview);
     }
     const result = await engine.render(view, { signal, onProgress });
@@ -206,6 +218,18 @@ export class AtlasApp extends LitElement {
       const buffer = previous.results;
       requestAnimationFrame(() => buffer.destroy());
     }
+  }
+
+  private readonly keyListener: (event: KeyboardEvent) => void;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.keyListener);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.keyListener);
   }
 
   /** `pending`, `complete` or `error`: the full-resolution render's state, also in the host's `data-render` attribute. */
@@ -249,7 +273,7 @@ export class AtlasApp extends LitElement {
                   <button @click=${this.cancel}>cancel</button>`}
           </div>
           <eos-phase-map
-            .image=${this.image}
+            .image=${this.renderTask.status === TaskStatus.ERROR ? undefined : this.image}
             .axes=${{ x: this.state.view.x, y: this.state.view.y }}
             .layer=${this.state.layer}
             .colorize=${colorize}
@@ -305,6 +329,8 @@ export class AtlasApp extends LitElement {
     const renderError = this.renderTask.error;
     if (renderError instanceof PrecisionError) {
       banners.push(html`<div class="banner error" role="alert" data-banner="precision">${renderError.message}</div>`);
+    } else if (renderError instanceof ValidationError) {
+      banners.push(html`<div class="banner error" role="alert" data-banner="too-large">${renderError.message}</div>`);
     } else if (renderError !== undefined && !(renderError instanceof Error && renderError.name === 'AbortError')) {
       banners.push(html`<div class="banner error" role="alert">The view failed to render: ${String(renderError)}</div>`);
     }
@@ -341,11 +367,20 @@ export class AtlasApp extends LitElement {
   /** Shows new axes and records the current ones in the zoom history. */
   private moveTo(request: ViewRequest): void {
     const { x, y } = this.state.view;
+    let next: View;
     try {
-      createView({ ...this.state.view, x: request.x, y: request.y });
+      next = createView({ ...this.state.view, x: request.x, y: request.y });
     } catch (error) {
       log.warn('precision', `zoom rejected: ${(error as Error).message}`);
       return;
+    }
+    // On the float32 engine, stop at the precision limit instead of drawing an error.
+    if (this.engineTask.value?.kind === 'webgpu' && assessPrecision(next).beyondFloat32) {
+      const current = createView(this.state.view);
+      if (!assessPrecision(current).beyondFloat32) {
+        this.readout = 'Zooming further would pass float32 precision. Choose the float64 CPU engine under Display to go deeper.';
+        return;
+      }
     }
     this.setState({
       ...this.state,
@@ -384,11 +419,11 @@ export class AtlasApp extends LitElement {
     });
   }
 
-  /** Returns to the axes before the first zoom. */
+  /** Returns to the axes before the first zoom and clears the zoom history. */
   private reset(): void {
     const first = this.state.history[0];
     if (first !== undefined) {
-      this.moveTo(first);
+      this.setState({ ...this.state, view: { ...this.state.view, ...first }, history: [], future: [] });
     }
   }
 

@@ -74,8 +74,12 @@ export class ColorLegend extends LitElement {
     }
     const low = colorize.scale === 'symmetric' ? -Math.max(Math.abs(colorize.min), Math.abs(colorize.max)) : colorize.min;
     const high = colorize.scale === 'symmetric' ? -low : colorize.max;
+    const nan = colorize.nanColor;
     return html`${title}<canvas width="256" height="1"></canvas>
-      <div class="range"><span>${formatValue(low)}</span><span>${colorize.scale === 'log' ? 'log scale' : ''}</span><span>${formatValue(high)}</span></div>`;
+      <div class="range"><span>${formatValue(low)}</span><span>${colorize.scale === 'log' ? 'log scale' : ''}</span><span>${formatValue(high)}</span></div>
+      <div class="entries">
+        <span class="entry"><span class="swatch" style="background:rgba(${nan[0]},${nan[1]},${nan[2]},1)"></span>no value (for example after a divergence)</span>
+      </div>`;
   }
 
   protected override updated(_changed: PropertyValues<this>): void {

@@ -194,7 +194,11 @@ export class PhaseMap extends LitElement {
   private async showImage(): Promise<void> {
     const image = this.image;
     const colorize = this.colorize;
-    if (image === undefined || colorize === undefined) {
+    if (image === undefined) {
+      this.clear();
+      return;
+    }
+    if (colorize === undefined) {
       return;
     }
     const layerIndex = LAYER_NAMES.indexOf(this.layer);
@@ -233,6 +237,18 @@ export class PhaseMap extends LitElement {
     this.dispatchEvent(new CustomEvent('image-drawn', { bubbles: true, composed: true }));
   }
 
+  /** Blanks the canvases, so no stale picture sits under axes it does not belong to. */
+  private clear(): void {
+    this.hostImage = undefined;
+    this.presenter?.draw({ left: 2, top: 2, right: 3, bottom: 3 });
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('#host');
+    const context = canvas?.getContext('2d');
+    if (canvas !== null && canvas !== undefined && context !== null && context !== undefined) {
+      context.fillStyle = '#eee';
+      context.fillRect(0, 0, canvas.width, canvas.height);
+    }
+  }
+
   /** Draws the current image where its axes fall within the axes on display. */
   private drawImage(): void {
     const image = this.image;
@@ -240,7 +256,12 @@ export class PhaseMap extends LitElement {
     if (image === undefined || axes === undefined) {
       return;
     }
-    const rect = reprojectRect(image.view.x, image.view.y, axes.x, axes.y);
+    let rect = reprojectRect(image.view.x, image.view.y, axes.x, axes.y);
+    if (![rect.left, rect.top, rect.right, rect.bottom].every(Number.isFinite)) {
+      // The old picture has no place in the new axes (another parameter, or a log axis
+      // over values ≤ 0): draw only the background until the new picture arrives.
+      rect = { left: 2, top: 2, right: 3, bottom: 3 };
+    }
     if (image.device !== undefined) {
       // Draw in an animation frame: a canvas texture drawn earlier in the same task as
       // the canvas was resized or shown can be dropped before it is composited.

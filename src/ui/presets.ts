@@ -22,18 +22,20 @@ export const PRESETS: readonly Preset[] = [
     id: 'progressive-sharpening',
     title: 'Progressive sharpening and sharpness reduction',
     explanation:
-      'Gradient flow conserves C = λ² − 4εf², so the NTK eigenvalue λ rises while |f| grows toward |y| (f₀/y between −1 and 1, ' +
-      'red: progressive sharpening) and falls when the network starts with |f₀| > |y| (blue: sharpness reduction). ' +
-      'Larger steps shrink C further, so sharpening weakens as η/η_c grows. Layer: λ_final/λ₀ on a log scale centred on 1.',
+      'Gradient flow conserves C = λ² − 4εf², so at convergence (f = y) λ² = λ₀² + 4ε(y² − f₀²): the NTK eigenvalue λ ' +
+      'rises when the network starts with |f₀| < |y| (red: progressive sharpening) and falls when |f₀| > |y| (blue: ' +
+      'sharpness reduction). Here ε = 1 and λ₀ = 4.5, so λ can rise by at most 9% but fall by far more. Larger steps ' +
+      'shrink C further, which tilts the boundary as η/η_c grows (ηλ₀ stays below 2, so nothing catapults). ' +
+      'Layer: λ_final/λ₀ on a log scale centred on 1.',
     view: {
       experiment: { parameterization: 'muP', sigmaW: 1.5, learningRate: 0.1, steps: 1000 },
-      x: { parameter: 'etaRatio', min: 0.02, max: 0.95, scale: 'linear' },
+      x: { parameter: 'etaRatio', min: 0.01, max: 0.4, scale: 'linear' },
       y: { parameter: 'f0OverY', min: -2, max: 2, scale: 'linear' },
       columns: 256,
       rows: 256,
     },
     layer: 'sharpnessRatio',
-    colormap: { map: 'blueRed', scale: 'log', min: 0.25, max: 4 },
+    colormap: { map: 'blueRed', scale: 'log', min: 0.8, max: 1.25 },
   },
   {
     id: 'catapult',

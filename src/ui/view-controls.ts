@@ -8,7 +8,7 @@ import { css, html, LitElement, type PropertyValues } from 'lit';
 import { COLORMAPS, COLORMAP_NAMES, COLOR_SCALES, defaultColormapForLayer } from '../core/colormaps.ts';
 import { ValidationError } from '../core/errors.ts';
 import { LAYERS, LAYER_NAMES, type LayerName } from '../core/layers.ts';
-import type { AppState } from '../core/url-state.ts';
+import { ENGINE_CHOICES, type AppState } from '../core/url-state.ts';
 import { defaultScaleForLayer } from '../core/colorize-options.ts';
 import { AXIS_LABELS, AXIS_PARAMETERS, createView, type Axis, type AxisParameter, type ViewInput } from '../core/view.ts';
 
@@ -48,6 +48,7 @@ function draftFromState(state: AppState): Draft {
     scale: state.colormap.scale,
     min: text(state.colormap.min),
     max: text(state.colormap.max),
+    engine: state.debug.engine,
   };
 }
 
@@ -123,8 +124,10 @@ export function stateFromDraft(draft: Draft, previous: AppState): AppState {
     throw new ValidationError('min', min, 'a number > 0 on a logarithmic colour scale');
   }
   const viewChanged = JSON.stringify(view) !== JSON.stringify(previous.view);
+  const engine = (ENGINE_CHOICES as readonly string[]).includes(draft.engine ?? '') ? (draft.engine as AppState['debug']['engine']) : previous.debug.engine;
   return {
     ...previous,
+    debug: { ...previous.debug, engine },
     view,
     layer,
     colormap: { map, scale, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) },
@@ -232,6 +235,9 @@ export class ViewControls extends LitElement {
         ${this.select('map', 'colour map', [...COLORMAP_NAMES], (name) => COLORMAPS[name as keyof typeof COLORMAPS].label)}
         ${this.select('scale', 'colour scale', [...COLOR_SCALES])} ${this.field('min', 'min (blank: auto)')}
         ${this.field('max', 'max (blank: auto)')}
+        ${this.select('engine', 'engine', [...ENGINE_CHOICES], (choice) =>
+          choice === 'auto' ? 'auto (WebGPU, else CPU)' : choice === 'webgpu' ? 'WebGPU, float32' : 'CPU, float64 (deep zoom)',
+        )}
       </fieldset>
       ${this.error !== undefined && !this.isShownAtField(this.error.field)
         ? html`<div class="error" role="alert" data-field=${this.error.field}>${this.error.message}</div>`
