@@ -75,3 +75,17 @@ export function formatOptionHelp(specs: OptionSpec[]): string {
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
   return rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`).join('\n');
 }
+
+/** Options that choose the initialization, shared by the commands that build an experiment. */
+export const INITIALIZATION_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'init',
+    type: 'string',
+    valueName: 'KIND',
+    description: 'typical (f₀ = 0, λ₀ = |x|²(σ_U² + σ_v²)), explicit (needs --f0, --lambda0) or sampled (needs --seed)',
+    defaultText: 'typical',
+  },
+  { name: 'f0', type: 'string', valueName: 'F', description: 'initial output f₀ for --init explicit' },
+  { name: 'lambda0', type: 'string', valueName: 'L', description: 'initial NTK eigenvalue λ₀ for --init explicit' },
+  { name: 'seed', type: 'string', valueName: 'N', description: 'seed of the finite-width draws for --init sampled' },
+];

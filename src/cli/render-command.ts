@@ -19,7 +19,7 @@ import { AXIS_PARAMETERS, createView, type Axis, type View } from '../core/view.
 import { describeViewExport, encodeViewNpy, formatSidecarJson, formatViewCsv } from '../core/view-export.ts';
 import type { Engine, ViewResult } from '../gpu/engine.ts';
 import { colorizeOptionsFor } from '../core/colorize-options.ts';
-import { formatOptionHelp, parseNumber, parseOptions, UsageError, type OptionSpec } from './options.ts';
+import { formatOptionHelp, parseNumber, parseOptions, UsageError, type OptionSpec, INITIALIZATION_OPTIONS } from './options.ts';
 import { checkOutputFolder, checkWritablePath, prepareOutputFolder, writeFilesAtomically, type OutputFile } from './output-files.ts';
 import { applyViewOptions, loadStartingState, planSweep, SWEEP_PARAMETERS, type OptionValues } from './render-state.ts';
 
@@ -53,16 +53,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'sigma-v', type: 'string', valueName: 'SIGMA', description: 'σ_v of the second layer v', defaultText: String(DEFAULT_EXPERIMENT.sigmaV) },
   { name: 'eta', type: 'string', valueName: 'ETA', description: 'learning rate η, used when no axis is eta, etaRatio or c', defaultText: String(DEFAULT_EXPERIMENT.learningRate) },
   { name: 'steps', type: 'string', valueName: 'T', description: 'gradient-descent steps per trajectory', defaultText: String(DEFAULT_EXPERIMENT.steps) },
-  {
-    name: 'init',
-    type: 'string',
-    valueName: 'KIND',
-    description: 'typical (f₀ = 0, λ₀ = |x|²(σ_U² + σ_v²)), explicit (needs --f0, --lambda0) or sampled (needs --seed)',
-    defaultText: 'typical',
-  },
-  { name: 'f0', type: 'string', valueName: 'F', description: 'initial output f₀ for --init explicit' },
-  { name: 'lambda0', type: 'string', valueName: 'L', description: 'initial NTK eigenvalue λ₀ for --init explicit' },
-  { name: 'seed', type: 'string', valueName: 'N', description: 'seed of the finite-width draws for --init sampled' },
+  ...INITIALIZATION_OPTIONS,
   {
     name: 'x',
     type: 'string',

@@ -15,7 +15,7 @@ import {
 import { initialPhysicalState } from '../core/initialization.ts';
 import { experimentScales, typicalLambda0, yTilde } from '../core/quantities.ts';
 import { simulateExperiment, type StateReadout } from '../core/trajectory.ts';
-import { formatOptionHelp, parseNumber, parseOptions, type OptionSpec } from './options.ts';
+import { formatOptionHelp, parseNumber, parseOptions, type OptionSpec, INITIALIZATION_OPTIONS } from './options.ts';
 
 const OPTIONS: OptionSpec[] = [
   { name: 'width', type: 'string', valueName: 'N', description: 'width n of the hidden layer', defaultText: String(DEFAULT_EXPERIMENT.width) },
@@ -35,16 +35,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'eta-ratio', type: 'string', valueName: 'R', description: 'learning rate as ỹ = η/η_c (needs y > 0); replaces --eta' },
   { name: 'c', type: 'string', valueName: 'C', description: 'learning rate as c = ηλ₀; replaces --eta' },
   { name: 'steps', type: 'string', valueName: 'T', description: 'gradient-descent steps', defaultText: String(DEFAULT_EXPERIMENT.steps) },
-  {
-    name: 'init',
-    type: 'string',
-    valueName: 'KIND',
-    description: 'typical (f₀ = 0, λ₀ = |x|²(σ_U² + σ_v²)), explicit (needs --f0, --lambda0) or sampled (needs --seed)',
-    defaultText: 'typical',
-  },
-  { name: 'f0', type: 'string', valueName: 'F', description: 'initial output f₀ for --init explicit' },
-  { name: 'lambda0', type: 'string', valueName: 'L', description: 'initial NTK eigenvalue λ₀ for --init explicit' },
-  { name: 'seed', type: 'string', valueName: 'N', description: 'seed of a finite-width sample for --init sampled' },
+  ...INITIALIZATION_OPTIONS,
   { name: 'csv', type: 'string', valueName: 'FILE', description: 'write every step (f, Δf, λ, λ_H, loss) to FILE as CSV' },
   { name: 'json', type: 'boolean', description: 'print the result as JSON' },
   { name: 'help', type: 'boolean', description: 'print this help' },

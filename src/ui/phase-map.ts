@@ -118,30 +118,24 @@ export class PhaseMap extends LitElement {
     const canvasStyle = `left:${MARGIN.left}px;top:${MARGIN.top}px;width:${size}px;height:${size}px`;
     return html`
       <div style="width:${width}px;height:${height}px"></div>
-      <canvas
-        id="gpu"
-        tabindex="0"
-        aria-label="phase map"
-        style="${canvasStyle};display:${gpu ? 'block' : 'none'}"
-        @wheel=${this.onWheel}
-        @pointerdown=${this.onPointerDown}
-        @pointermove=${this.onPointerMove}
-        @pointerup=${this.onPointerUp}
-        @pointerleave=${this.onPointerLeave}
-      ></canvas>
-      <canvas
-        id="host"
-        tabindex="0"
-        aria-label="phase map"
-        style="${canvasStyle};display:${gpu ? 'none' : 'block'}"
-        @wheel=${this.onWheel}
-        @pointerdown=${this.onPointerDown}
-        @pointermove=${this.onPointerMove}
-        @pointerup=${this.onPointerUp}
-        @pointerleave=${this.onPointerLeave}
-      ></canvas>
+      ${this.renderCanvas('gpu', canvasStyle, gpu)} ${this.renderCanvas('host', canvasStyle, !gpu)}
       <svg width=${width} height=${height}>${axes === undefined ? null : this.renderAxes(axes)} ${this.renderBox()}</svg>
     `;
+  }
+
+  /** One of the two canvases: `gpu` (WebGPU) or `host` (2D, for the CPU engine); only one is shown. */
+  private renderCanvas(id: 'gpu' | 'host', style: string, visible: boolean) {
+    return html`<canvas
+      id=${id}
+      tabindex="0"
+      aria-label="phase map"
+      style="${style};display:${visible ? 'block' : 'none'}"
+      @wheel=${this.onWheel}
+      @pointerdown=${this.onPointerDown}
+      @pointermove=${this.onPointerMove}
+      @pointerup=${this.onPointerUp}
+      @pointerleave=${this.onPointerLeave}
+    ></canvas>`;
   }
 
   private renderAxes(axes: ViewRequest) {
