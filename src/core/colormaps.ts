@@ -306,8 +306,10 @@ const LIGHT_GREY: Rgba = [200, 200, 200, 255];
 export const PHASE_COLORS: Record<Phase | 'invalid', Rgba> = {
   converged: OKABE_ITO.blue,
   periodic: OKABE_ITO.orange,
-  chaotic: OKABE_ITO.vermillion,
-  unresolved: OKABE_ITO.skyBlue,
+  // Reddish purple and yellow, not vermillion and sky blue: those sit too close to
+  // orange (periodic) and blue (converged), the neighbouring phases on the map.
+  chaotic: OKABE_ITO.reddishPurple,
+  unresolved: OKABE_ITO.yellow,
   diverged: OKABE_ITO.black,
   invalid: LIGHT_GREY,
 };
