@@ -11,7 +11,7 @@ import { LAYERS, LAYER_NAMES, PHASES_BY_CODE } from './labels.ts';
 import { createLogger } from '../core/logger.ts';
 import { decodeAppState, DEFAULT_APP_STATE, encodeAppState, MAX_HISTORY_ENTRIES, type AppState } from '../core/url-state.ts';
 import type { Experiment } from '../core/experiment.ts';
-import { AXIS_LABELS, createView, pixelCoordinates, pixelExperiment, type View } from '../core/view.ts';
+import { AXIS_LABELS, createView, experimentStart, pixelCoordinates, pixelExperiment, type View } from '../core/view.ts';
 import { browserAdapterSource } from '../gpu/context.ts';
 import { createEngine, PrecisionError, type Engine, type ViewResult } from '../gpu/engine.ts';
 import type { RenderProgress } from '../gpu/trajectory-engine.ts';
@@ -491,7 +491,7 @@ export class AtlasApp extends LitElement {
     const rates =
       experiment === undefined
         ? 'no valid trajectory'
-        : `η = ${fmt(experiment.learningRate)}, η/η_c = ${fmt((experiment.learningRate * experiment.inputNorm * Math.abs(experiment.target)) / experiment.width ** ((1 - experiment.parameterization) / 2))}, σ_w = ${fmt(experiment.sigmaU)}, n = ${experiment.width}, s = ${fmt(experiment.parameterization)}`;
+        : describeRates(experiment);
     this.readout = [
       this.describePixel(image.view, column, row),
       rates,
@@ -570,6 +570,14 @@ export class AtlasApp extends LitElement {
     const { x, y } = pixelCoordinates(view, column, row);
     return `pixel (${column}, ${row}): ${AXIS_LABELS[view.x.parameter]} = ${fmt(x)}, ${AXIS_LABELS[view.y.parameter]} = ${fmt(y)}`;
   }
+}
+
+/** Returns the learning-rate readouts of an experiment: η, η/η_c = |ỹ|, c = ηλ₀ and the other parameters. */
+function describeRates(experiment: Experiment): string {
+  const start = experimentStart(experiment);
+  // ηλ₀ = 2(P̂₀ + Q̂₀).
+  const c = 2 * (start.pHat + start.qHat);
+  return `η = ${fmt(experiment.learningRate)}, η/η_c = ${fmt(Math.abs(start.yTilde))}, c = ηλ₀ = ${fmt(c)}, σ_w = ${fmt(experiment.sigmaU)}, n = ${experiment.width}, s = ${fmt(experiment.parameterization)}`;
 }
 
 /** Saves `blob` as a download named `name`. */
