@@ -244,6 +244,17 @@ async function planJobs(values: OptionValues, state: AppState): Promise<RenderJo
     throw new UsageError('Nothing to write. Give --out FILE.png, --npy FILE.npy, --csv FILE.csv or --out-dir DIR (run with --help for the options).');
   }
   const job: RenderJob = { state };
+  // Each output's format is fixed, so a file name promising another format is an error.
+  for (const [option, extension] of [
+    ['out', '.png'],
+    ['npy', '.npy'],
+    ['csv', '.csv'],
+  ] as const) {
+    const path = values[option];
+    if (typeof path === 'string' && !path.toLowerCase().endsWith(extension)) {
+      throw new ValidationError(`--${option}`, path, `a file name ending in ${extension}, the format that --${option} writes`);
+    }
+  }
   if (typeof values.out === 'string') {
     job.png = values.out;
   }
