@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../core/errors.ts';
 import { setLogSink } from '../core/logger.ts';
+import { runBifurcationsCommand } from './bifurcations-command.ts';
 import { UsageError } from './options.ts';
 import { runRenderCommand } from './render-command.ts';
 import { runTrajectoryCommand } from './trajectory-command.ts';
@@ -12,13 +13,17 @@ import { runTrajectoryCommand } from './trajectory-command.ts';
 const COMMANDS: Record<string, { summary: string; run: (argv: string[], output: (text: string) => void) => Promise<number> }> = {
   trajectory: { summary: 'run one experiment on the float64 reference map and analyze it', run: runTrajectoryCommand },
   render: { summary: 'render a phase diagram to PNG, NumPy .npy or CSV, or a sweep of them', run: runRenderCommand },
+  bifurcations: { summary: 'locate the period-doubling cascade, onset of chaos, period-3 window and crisis in ỹ', run: runBifurcationsCommand },
 };
+
+/** Width of the command-name column in the help: the longest name plus two spaces. */
+const COMMAND_NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
 
 const MAIN_HELP = `Usage: eos-atlas COMMAND [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(12)}${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(COMMAND_NAME_WIDTH)}${command.summary}`)
   .join('\n')}
 
 Run "eos-atlas COMMAND --help" for the options of a command.

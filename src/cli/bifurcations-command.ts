@@ -1,0 +1,115 @@
+/**
+ * `eos-atlas bifurcations`: locates the period-doubling cascade of the UV model
+ * on the EoS manifold, its Feigenbaum ratios, the onset of chaos, the period-3
+ * window and the boundary crisis, all in the dimensionless target ỹ = η/η_c.
+ */
+import { DEFAULT_DEPTH, findBifurcations, MAX_DEPTH, type BifurcationReport } from '../core/bifurcations.ts';
+import { ValidationError } from '../core/errors.ts';
+import { formatOptionHelp, parseNumber, parseOptions, type OptionSpec } from './options.ts';
+
+const OPTIONS: OptionSpec[] = [
+  {
+    name: 'depth',
+    type: 'string',
+    valueName: 'K',
+    description: `number of doubling points ỹ_1 … ỹ_K to locate, an integer from 2 to ${MAX_DEPTH} (fewer are printed when float64 runs out)`,
+    defaultText: String(DEFAULT_DEPTH),
+  },
+  {
+    name: 'tolerance',
+    type: 'string',
+    valueName: 'T',
+    description: 'width in ỹ at which each bisection stops, or 0 to bisect down to 4 ulps',
+    defaultText: '0',
+  },
+  { name: 'json', type: 'boolean', description: 'print the result as JSON' },
+  { name: 'help', type: 'boolean', description: 'print this help' },
+];
+
+/** Help text of the bifurcations command. */
+export const BIFURCATIONS_HELP = `Usage: eos-atlas bifurcations [options]
+
+Locates the period-doubling points ỹ_1 (1 → 2), ỹ_2 (2 → 4), … of gradient
+descent on the UV model, in ỹ = η/η_c, on the EoS manifold q = 0, where
+z = ηλ/2 follows z ← z(1 + ỹ − z)². Each point is a bisection on the sign of
+Λ + 1, with Λ the multiplier of the cycle, in float64. Prints each point with
+its error (half the final bracket plus a rounding estimate), the Feigenbaum
+ratios δ_k, the extrapolated onset of chaos, the period-3 window and the
+boundary crisis.
+
+Options:
+${formatOptionHelp(OPTIONS)}
+
+Example:
+  eos-atlas bifurcations --depth 10
+`;
+
+/** Runs the command and returns its exit code. */
+export async function runBifurcationsCommand(argv: string[], output: (text: string) => void): Promise<number> {
+  const values = parseOptions(argv, OPTIONS);
+  if (values.help) {
+    output(BIFURCATIONS_HELP);
+    return 0;
+  }
+  const depth = parseNumber('depth', values.depth) ?? DEFAULT_DEPTH;
+  if (!Number.isInteger(depth) || depth < 2 || depth > MAX_DEPTH) {
+    throw new ValidationError('--depth', values.depth, `an integer from 2 to ${MAX_DEPTH}`);
+  }
+  const tolerance = parseNumber('tolerance', values.tolerance) ?? 0;
+  if (!(tolerance >= 0 && tolerance < 0.1)) {
+    throw new ValidationError('--tolerance', values.tolerance, 'a width in [0, 0.1), such as 1e-12');
+  }
+  const report = findBifurcations({ depth, tolerance });
+  output(values.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+  return 0;
+}
+
+function formatValue(value: number, error: number): string {
+  return `${value.toPrecision(17)} ± ${error.toExponential(1)}`;
+}
+
+/** Formats the report as a table followed by the onset of chaos, the window and the crisis. */
+export function formatReport(report: BifurcationReport): string {
+  const lines: string[] = [];
+  lines.push('Period-doubling points on the EoS manifold (ỹ = η/η_c)');
+  lines.push('');
+  const header = ['k', 'period', 'ỹ_k ± error', 'bracket', 'δ_k ± error'];
+  const rows = report.doublings.map((point) => {
+    const ratio = report.ratios.find((candidate) => candidate.k === point.k);
+    return [
+      String(point.k),
+      `${point.period / 2} → ${point.period}`,
+      formatValue(point.yTilde, point.error),
+      `[${point.bracket[0].toPrecision(17)}, ${point.bracket[1].toPrecision(17)}]`,
+      ratio === undefined ? '' : `${ratio.delta.toFixed(9)} ± ${ratio.error.toExponential(1)}`,
+    ];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const formatRow = (row: string[]): string =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
+  lines.push(formatRow(header));
+  for (const row of rows) {
+    lines.push(formatRow(row));
+  }
+  lines.push('');
+  lines.push('δ_k = (ỹ_k − ỹ_(k−1))/(ỹ_(k+1) − ỹ_k); Feigenbaum δ = 4.669201609');
+  if (report.truncated !== undefined) {
+    lines.push(`Stopped early: ${report.truncated}.`);
+  }
+  lines.push('');
+  lines.push(`onset of chaos    ỹ_∞ = ${formatValue(report.accumulation.yTilde, report.accumulation.error)} (extrapolated with δ)`);
+  lines.push(
+    `period-3 window   ỹ = ${formatValue(report.period3.yTilde, report.period3.error)} (tangent bifurcation; superstable 3-cycle at ${report.period3.superstable.toPrecision(17)})`,
+  );
+  lines.push(`boundary crisis   ỹ = ${formatValue(report.crisis.yTilde, report.crisis.error)} (exact value 2)`);
+  const failed = report.hatChecks.filter((check) => check.detectedPeriod !== check.expectedPeriod);
+  lines.push(
+    failed.length === 0
+      ? `(P̂, Q̂) check     the period detector finds the predicted period at all ${report.hatChecks.length} superstable parameters`
+      : `(P̂, Q̂) check     period mismatch at ${failed.map((check) => `ỹ = ${check.yTilde} (expected ${check.expectedPeriod}, detected ${check.detectedPeriod})`).join(', ')}`,
+  );
+  return lines.join('\n') + '\n';
+}
