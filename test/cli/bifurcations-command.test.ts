@@ -1,22 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args, (text) => {
-      stdout += text;
-    });
-    return { code, stdout, stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe('eos-atlas bifurcations', () => {
   it('prints the cascade table', async () => {

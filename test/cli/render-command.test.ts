@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
 import { writeFilesAtomically } from '../../src/cli/output-files.ts';
 import { colorizeLayer } from '../../src/core/colormaps.ts';
 import { ValidationError } from '../../src/core/errors.ts';
@@ -14,22 +14,6 @@ import { decodePngRgba, encodePng, PNG_VERSION_KEY, PNG_VIEW_KEY, readPngTexts, 
 import { decodeAppState, DEFAULT_APP_STATE, encodeAppState, type AppState } from '../../src/core/url-state.ts';
 import { colorizeOptionsFor } from '../../src/core/colorize-options.ts';
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args, (text) => {
-      stdout += text;
-    });
-    return { code, stdout, stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 // The engine logs its adapter on every render. The command's own stderr lines are what these tests check.
 beforeAll(() => {

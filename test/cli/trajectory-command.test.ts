@@ -1,25 +1,9 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args, (text) => {
-      stdout += text;
-    });
-    return { code, stdout, stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe('eos-atlas trajectory', () => {
   it('reports a period-2 EoS orbit', async () => {
