@@ -7,7 +7,7 @@ import { invariant } from './errors.ts';
 import type { Matrix2 } from './map.ts';
 import { hessianSharpnessHat, type HatState } from './quantities.ts';
 
-/** Longest period that the detector reports. Its candidates fit two 32-bit masks. */
+/** Maximum period that the detector reports. Its candidates fit two 32-bit masks. */
 export const MAX_PERIOD = 64;
 
 /** Tolerances and windows of the analysis. The same values drive every engine. */
@@ -55,7 +55,7 @@ export const PHASES = ['converged', 'periodic', 'chaotic', 'unresolved', 'diverg
  */
 export type Phase = (typeof PHASES)[number];
 
-/** How the sharpness moved between the first and the last step. */
+/** Direction of the change in sharpness between the first and the last step. */
 export type SharpnessTrend = 'sharpening' | 'reduction' | 'unchanged';
 
 /** Per-trajectory readouts, the same in every engine. */
@@ -399,7 +399,12 @@ export class TrajectoryAnalyzer {
   /** Classifies the trajectory from what was observed. */
   result(): TrajectoryAnalysis {
     invariant(this.diverged || this.lastStep === this.steps, `observed ${this.lastStep + 1} of ${this.steps + 1} states`);
-    const peakLossRatio = this.initialU2 > 0 ? this.peakU2 / this.initialU2 : this.peakU2 > 0 ? Infinity : 1;
+    let peakLossRatio = 1;
+    if (this.initialU2 > 0) {
+      peakLossRatio = this.peakU2 / this.initialU2;
+    } else if (this.peakU2 > 0) {
+      peakLossRatio = Infinity;
+    }
 
     if (this.diverged) {
       return {
@@ -420,7 +425,12 @@ export class TrajectoryAnalyzer {
 
     const finalSum = this.lastP + this.lastQ;
     const sharpnessRatio = finalSum / this.initialSum;
-    const sharpnessTrend: SharpnessTrend = sharpnessRatio > 1 ? 'sharpening' : sharpnessRatio < 1 ? 'reduction' : 'unchanged';
+    let sharpnessTrend: SharpnessTrend = 'unchanged';
+    if (sharpnessRatio > 1) {
+      sharpnessTrend = 'sharpening';
+    } else if (sharpnessRatio < 1) {
+      sharpnessTrend = 'reduction';
+    }
     const runLength = this.convergedRunStart >= 0 ? this.steps - this.convergedRunStart + 1 : 0;
     // A stable minimum needs ηλ ≤ 2, that is P̂ + Q̂ ≤ 1.
     const converged = runLength >= this.settings.convergenceWindow && finalSum <= 1;
@@ -445,7 +455,7 @@ export class TrajectoryAnalyzer {
 
     return {
       phase,
-      period: converged ? 1 : phase === 'chaotic' ? 0 : period,
+      period: reportedPeriod(converged, phase, period),
       convergenceStep: converged ? this.convergedRunStart : -1,
       divergenceStep: -1,
       catapult: converged && peakLossRatio > 1,
@@ -457,6 +467,14 @@ export class TrajectoryAnalyzer {
       lateSharpnessMax: this.lateMax,
     };
   }
+}
+
+/** Returns the period to report: 1 at a minimum, 0 for chaos (whose cycle is unstable), else the detected one. */
+function reportedPeriod(converged: boolean, phase: Phase, detected: number): number {
+  if (converged) {
+    return 1;
+  }
+  return phase === 'chaotic' ? 0 : detected;
 }
 
 /** A trajectory of the (P̂, Q̂) map with its analysis. */

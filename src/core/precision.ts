@@ -32,7 +32,7 @@ export interface AxisPrecision {
 
 /**
  * Smallest |ỹ|/S whose convergence test float32 resolves, with S = min(1, P̂₀ + Q̂₀) the
- * scale of P̂ and Q̂. A state counts as converged when |u| ≤ 10⁻⁴|ỹ|, and float32 knows
+ * scale of P̂ and Q̂. A state counts as converged when |u| ≤ 10⁻⁴|ỹ|, and float32 resolves
  * u = P̂ − Q̂ − ỹ only to about 2⁻²³S, because a converged run ends with ηλ/2 ≤ 1 and,
  * in the lazy regime, near its initial ηλ₀/2. The threshold must span 8 of those ulps.
  */

@@ -205,7 +205,7 @@ function mix32(value: number): number {
 /**
  * Returns the seed of trajectory `index` (pixel × samples + sample) of a view whose
  * experiment has seed `baseSeed`. Its low 32 bits are a bijective mix of the index,
- * so distinct trajectories of one view never share a seed; the high bits come from
+ * so distinct trajectories of one view never share a seed. The high bits come from
  * the base seed.
  */
 export function sampleSeed(baseSeed: number, index: number): number {
