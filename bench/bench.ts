@@ -7,7 +7,7 @@
  * VK_ICD_FILENAMES once per process. Options: --size N (pixels per side of the
  * WebGPU view, default 1024), --steps T (default 1000). Steps are counted as
  * trajectories × (T + 1) states for every engine, also for trajectories that
- * diverge and stop early; the table shows that fraction.
+ * diverge and stop early. The table shows the fraction that diverged.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -35,7 +35,7 @@ export interface SampledInitialization {
   seed: number;
 }
 
-/** How the weights start. */
+/** Initial state of the weights. */
 export type Initialization = TypicalInitialization | ExplicitInitialization | SampledInitialization;
 
 /**

@@ -70,7 +70,10 @@ function classifyStability(eigenvalues: [[number, number], [number, number]]): S
     return 'neutral';
   }
   const inside = moduli.filter((modulus) => modulus < 1).length;
-  return inside === 2 ? 'stable' : inside === 0 ? 'unstable' : 'saddle';
+  if (inside === 2) {
+    return 'stable';
+  }
+  return inside === 0 ? 'unstable' : 'saddle';
 }
 
 /** Returns whether (Δf, λ) lies in the reachable wedge λ ≥ 2|x||Δf + y|/m (with a relative slack of 1e-12). */

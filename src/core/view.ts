@@ -194,7 +194,7 @@ export interface TrajectoryStart extends HatState {
   yTilde: number;
 }
 
-/** The murmur3 32-bit finalizer: a bijection of the 32-bit integers that mixes every bit. */
+/** Mixes every bit of a 32-bit integer with the murmur3 finalizer, a bijection of the 32-bit integers. */
 function mix32(value: number): number {
   let h = value >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);

@@ -123,7 +123,7 @@ export class PhaseMap extends LitElement {
     `;
   }
 
-  /** One of the two canvases: `gpu` (WebGPU) or `host` (2D, for the CPU engine); only one is shown. */
+  /** Renders one of the two canvases, `gpu` (WebGPU) or `host` (2D, for the CPU engine). Only one is shown. */
   private renderCanvas(id: 'gpu' | 'host', style: string, visible: boolean) {
     return html`<canvas
       id=${id}

@@ -12,6 +12,13 @@ import { ENGINE_CHOICES, type AppState } from '../core/url-state.ts';
 import { defaultScaleForLayer } from '../core/colorize-options.ts';
 import { AXIS_LABELS, AXIS_PARAMETERS, createView, type Axis, type AxisParameter, type ViewInput } from '../core/view.ts';
 
+/** Labels of the engine choices in the form. */
+const ENGINE_LABELS: Record<AppState['debug']['engine'], string> = {
+  auto: 'auto (WebGPU, else CPU)',
+  webgpu: 'WebGPU, float32',
+  cpu: 'CPU, float64 (deep zoom)',
+};
+
 /** Form fields, each a string as typed. */
 type Draft = Record<string, string>;
 
@@ -235,9 +242,7 @@ export class ViewControls extends LitElement {
         ${this.select('map', 'colour map', [...COLORMAP_NAMES], (name) => COLORMAPS[name as keyof typeof COLORMAPS].label)}
         ${this.select('scale', 'colour scale', [...COLOR_SCALES])} ${this.field('min', 'min (blank: auto)')}
         ${this.field('max', 'max (blank: auto)')}
-        ${this.select('engine', 'engine', [...ENGINE_CHOICES], (choice) =>
-          choice === 'auto' ? 'auto (WebGPU, else CPU)' : choice === 'webgpu' ? 'WebGPU, float32' : 'CPU, float64 (deep zoom)',
-        )}
+        ${this.select('engine', 'engine', [...ENGINE_CHOICES], (choice) => ENGINE_LABELS[choice as AppState['debug']['engine']])}
       </fieldset>
       ${this.error !== undefined && !this.isShownAtField(this.error.field)
         ? html`<div class="error" role="alert" data-field=${this.error.field}>${this.error.message}</div>`

@@ -85,7 +85,7 @@ export function reprojectRect(fromX: Axis, fromY: Axis, toX: Axis, toY: Axis): I
   return { left, top, right, bottom };
 }
 
-/** Whether two axes describe the same range. */
+/** Returns whether two axes describe the same range. */
 export function sameAxis(first: Axis, second: Axis): boolean {
   return first.parameter === second.parameter && first.min === second.min && first.max === second.max && first.scale === second.scale;
 }

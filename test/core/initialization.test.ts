@@ -80,7 +80,7 @@ describe('sampled initialization', () => {
   const directRandom = new Random(4048);
   const direct = moments(Array.from({ length: SAMPLES }, () => directNorms(experiment, directRandom)));
 
-  // Tolerances: 5 standard errors. The mean's SE is √(Var P / N) ≈ 0.7% of the mean; the
+  // Tolerances: 5 standard errors. The mean's SE is √(Var P / N) ≈ 0.7% of the mean. The
   // SE of a variance or covariance estimate with χ²₈ tails is about 1.3%, so 8% covers both.
   const meanTolerance = 5 * Math.sqrt(exact.variance / SAMPLES);
   for (const [name, sample] of [

@@ -44,7 +44,7 @@ describe('UV trajectory analysis', () => {
     expect(analysis.peakLossRatio).toBe(1);
     expect(analysis.divergenceStep).toBe(-1);
 
-    // The convergence step is the first step after which |u| ≤ tolerance·ỹ holds to the end.
+    // The convergence step is the first step from which |u| ≤ tolerance·ỹ stays true to the end.
     let state: HatState = start;
     let firstOfRun = -1;
     for (let t = 0; t <= experiment.steps; t++) {
@@ -52,7 +52,11 @@ describe('UV trajectory analysis', () => {
         state = stepHat(state, yTildeValue);
       }
       const converged = Math.abs(state.pHat - state.qHat - yTildeValue) <= DEFAULT_ANALYSIS_SETTINGS.convergenceTolerance * yTildeValue;
-      firstOfRun = converged ? (firstOfRun < 0 ? t : firstOfRun) : -1;
+      if (!converged) {
+        firstOfRun = -1;
+      } else if (firstOfRun < 0) {
+        firstOfRun = t;
+      }
     }
     expect(analysis.convergenceStep).toBe(firstOfRun);
     expect(analysis.convergenceStep).toBeGreaterThan(1);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** Chromium binary: Debian's `chromium` package unless EOS_ATLAS_CHROMIUM names another. */
 export const CHROMIUM_PATH = process.env.EOS_ATLAS_CHROMIUM ?? '/usr/lib/chromium/chromium';
@@ -280,5 +281,31 @@ export async function tickLabels(page: Page): Promise<{ x: string[]; y: string[]
   return {
     x: await page.locator('eos-phase-map text.x-tick').allTextContents(),
     y: await page.locator('eos-phase-map text.y-tick').allTextContents(),
+  };
+}
+
+/** Time allowed to start the page server and the browser. */
+const HARNESS_START_TIMEOUT = 120_000;
+
+/**
+ * Starts one page server and one browser for the calling test file, closes each
+ * test's pages after it and everything after the file. Returns a getter for the harness.
+ */
+export function useBrowserHarness(): () => BrowserHarness {
+  let harness: BrowserHarness | undefined;
+  beforeAll(async () => {
+    harness = await startBrowserHarness();
+  }, HARNESS_START_TIMEOUT);
+  afterEach(async () => {
+    await harness?.closePages();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (harness === undefined) {
+      throw new Error('The browser harness is not started: call useBrowserHarness() at the top level of the test file.');
+    }
+    return harness;
   };
 }

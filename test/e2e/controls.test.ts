@@ -3,7 +3,7 @@
  * the view form, the presets, and the CPU engine with its 2D canvas.
  * browser-harness.ts starts the page server and the browser.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PRESETS } from '../../src/ui/presets.ts';
 import type { PageState } from './page-probe.ts';
@@ -15,10 +15,9 @@ import {
   MAP_SIZE,
   openPage,
   screenshotOf,
-  startBrowserHarness,
+  useBrowserHarness,
   waitForCurrentRender,
   waitForVisible,
-  type BrowserHarness,
 } from './browser-harness.ts';
 
 const TEST_TIMEOUT = 120_000;
@@ -26,19 +25,7 @@ const TEST_TIMEOUT = 120_000;
 /** Largest difference per colour channel between the drawn and the expected colour (compositor rounding). */
 const COLOR_TOLERANCE = 2;
 
-let harness: BrowserHarness;
-
-beforeAll(async () => {
-  harness = await startBrowserHarness();
-}, TEST_TIMEOUT);
-
-afterEach(async () => {
-  await harness?.closePages();
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useBrowserHarness();
 
 /** Types `value` into the view form's field `name` and leaves the field with Tab, which fires `change`. */
 async function enterValue(page: Page, name: string, value: string) {
@@ -70,7 +57,7 @@ async function expectNothingChanged(page: Page, before: PageState): Promise<void
 
 describe('controls', { timeout: TEST_TIMEOUT }, () => {
   test('invalid width shows its error', async () => {
-    const { page, errors } = await openPage(harness, '?res=64x64');
+    const { page, errors } = await openPage(harness(), '?res=64x64');
     await waitForCurrentRender(page);
     const before = await callProbe(page, 'pageState');
     await callProbe(page, 'watchRenders');
@@ -84,7 +71,7 @@ describe('controls', { timeout: TEST_TIMEOUT }, () => {
   });
 
   test('invalid axis range shows its error', async () => {
-    const { page, errors } = await openPage(harness, '?res=64x64');
+    const { page, errors } = await openPage(harness(), '?res=64x64');
     await waitForCurrentRender(page);
     const before = await callProbe(page, 'pageState');
     await callProbe(page, 'watchRenders');
@@ -101,7 +88,7 @@ describe('controls', { timeout: TEST_TIMEOUT }, () => {
   test('route-to-chaos preset shows the period layer', async () => {
     const preset = PRESETS.find((candidate) => candidate.id === 'route-to-chaos')!;
     expect(preset.title).toBe('Period-doubling route to chaos');
-    const { page, errors } = await openPage(harness, '?res=64x64');
+    const { page, errors } = await openPage(harness(), '?res=64x64');
     await waitForCurrentRender(page);
 
     await page.getByRole('button', { name: preset.title }).click();
@@ -127,7 +114,7 @@ describe('controls', { timeout: TEST_TIMEOUT }, () => {
   });
 
   test('engine=cpu shows the banner and renders', async () => {
-    const { page, errors } = await openPage(harness, '?engine=cpu&res=64x64');
+    const { page, errors } = await openPage(harness(), '?engine=cpu&res=64x64');
     const banner = page.locator('eos-atlas-app [data-banner="cpu"]');
     await waitForVisible(banner, 'The CPU engine banner', 30_000);
     expect(await banner.textContent()).toContain('CPU engine');

@@ -10,26 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { decodePngRgba, PNG_VERSION_KEY, PNG_VIEW_KEY, readPngTexts } from '../../src/core/png.ts';
 import { decodeAppState } from '../../src/core/url-state.ts';
-import { openPage, startBrowserHarness, waitForCurrentRender, type BrowserHarness } from './browser-harness.ts';
+import { openPage, useBrowserHarness, waitForCurrentRender } from './browser-harness.ts';
 
 const TEST_TIMEOUT = 120_000;
 
-let harness: BrowserHarness;
-
-beforeAll(async () => {
-  harness = await startBrowserHarness();
-}, TEST_TIMEOUT);
-
-afterEach(async () => {
-  await harness?.closePages();
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useBrowserHarness();
 
 /** Fills the export form, clicks Export PNG and returns the downloaded file. */
 async function exportPng(page: Page, width: number, height: number, decorated: boolean): Promise<Uint8Array> {
@@ -47,7 +35,7 @@ describe('PNG export', () => {
   test(
     'exports the requested size with the view',
     async () => {
-      const { page, errors } = await openPage(harness, '?res=64x48&layer=lyapunovExponent&cmap=blueRed&cscale=symmetric');
+      const { page, errors } = await openPage(harness(), '?res=64x48&layer=lyapunovExponent&cmap=blueRed&cscale=symmetric');
       await waitForCurrentRender(page);
       const file = await exportPng(page, 80, 60, false);
       const image = await decodePngRgba(file, (data) => inflateSync(data));
@@ -64,7 +52,7 @@ describe('PNG export', () => {
       expect(state.colormap.max).toBeDefined();
 
       // The embedded view, opened as a link and exported again, gives identical pixels.
-      const { page: again } = await openPage(harness, `?${texts[PNG_VIEW_KEY]!}`);
+      const { page: again } = await openPage(harness(), `?${texts[PNG_VIEW_KEY]!}`);
       await waitForCurrentRender(again);
       const second = await decodePngRgba(await exportPng(again, 80, 60, false), (data) => inflateSync(data));
       expect(Buffer.from(second.rgba).equals(Buffer.from(image.rgba))).toBe(true);
@@ -76,7 +64,7 @@ describe('PNG export', () => {
   test(
     'draws axes, title and colour key around the map',
     async () => {
-      const { page } = await openPage(harness, '?res=64x64');
+      const { page } = await openPage(harness(), '?res=64x64');
       await waitForCurrentRender(page);
       const image = await decodePngRgba(await exportPng(page, 128, 96, true), (data) => inflateSync(data));
       expect(image.width).toBeGreaterThan(128);
@@ -88,10 +76,10 @@ describe('PNG export', () => {
   test(
     'reopens the view of a dropped PNG and rejects other files',
     async () => {
-      const { page } = await openPage(harness, '?res=64x48&layer=period&cmap=period');
+      const { page } = await openPage(harness(), '?res=64x48&layer=period&cmap=period');
       await waitForCurrentRender(page);
       const file = await exportPng(page, 40, 30, false);
-      const { page: other } = await openPage(harness, '?res=32x32');
+      const { page: other } = await openPage(harness(), '?res=32x32');
       await waitForCurrentRender(other);
       const drop = async (bytes: number[], name: string) =>
         other.evaluate(
@@ -120,7 +108,7 @@ describe('CLI against the page', () => {
   test(
     'renders the default view with the same pixels',
     async () => {
-      const { page } = await openPage(harness, '');
+      const { page } = await openPage(harness(), '');
       await waitForCurrentRender(page);
       const file = await exportPng(page, 256, 256, false);
       const folder = await mkdtemp(join(tmpdir(), 'eos-atlas-e2e-'));

@@ -3,7 +3,7 @@
  * zoom and the zoom history, picking a pixel, and restoring a view from its link.
  * browser-harness.ts starts the page server and the browser.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   callProbe,
@@ -14,11 +14,10 @@ import {
   MAP_SIZE,
   openPage,
   screenshotOf,
-  startBrowserHarness,
+  useBrowserHarness,
   tickLabels,
   waitForCurrentRender,
   waitForVisible,
-  type BrowserHarness,
 } from './browser-harness.ts';
 
 const TEST_TIMEOUT = 120_000;
@@ -26,19 +25,7 @@ const TEST_TIMEOUT = 120_000;
 /** Largest difference per colour channel between the drawn and the expected colour (compositor rounding). */
 const COLOR_TOLERANCE = 2;
 
-let harness: BrowserHarness;
-
-beforeAll(async () => {
-  harness = await startBrowserHarness();
-}, TEST_TIMEOUT);
-
-afterEach(async () => {
-  await harness?.closePages();
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useBrowserHarness();
 
 /** Returns the query parameters of the page's address. */
 function queryOf(page: Page): URLSearchParams {
@@ -65,7 +52,7 @@ function parseAxis(text: string | null): { parameter: string; min: number; max: 
 
 describe('phase map', { timeout: TEST_TIMEOUT }, () => {
   test('default view matches the CPU colours', async () => {
-    const { page, errors } = await openPage(harness);
+    const { page, errors } = await openPage(harness());
     await waitForCurrentRender(page);
 
     const expected = await callProbe(page, 'expectedLayerColors');
@@ -89,7 +76,7 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
   });
 
   test('wheel zoom changes axes, picture and history', async () => {
-    const { page, errors } = await openPage(harness, '?res=128x128');
+    const { page, errors } = await openPage(harness(), '?res=128x128');
     await waitForCurrentRender(page);
     const canvas = page.locator(GPU_CANVAS);
     const before = {
@@ -155,7 +142,7 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
   });
 
   test('click opens the inspector for that pixel', async () => {
-    const { page, errors } = await openPage(harness, '?res=128x128');
+    const { page, errors } = await openPage(harness(), '?res=128x128');
     await waitForCurrentRender(page);
     const canvas = page.locator(GPU_CANVAS);
     const box = (await canvas.boundingBox())!;
@@ -189,7 +176,7 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
   });
 
   test('copied link restores state and picture', async () => {
-    const first = await openPage(harness, '?res=128x128');
+    const first = await openPage(harness(), '?res=128x128');
     await waitForCurrentRender(first.page);
     const xa = queryOf(first.page).get('xa');
     await first.page.locator(GPU_CANVAS).focus();
@@ -201,7 +188,7 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
     const originalShot = await screenshotOf(first.page.locator(GPU_CANVAS));
     expect(original.state.history).toHaveLength(1);
 
-    const second = await openPage(harness, link);
+    const second = await openPage(harness(), link);
     await waitForCurrentRender(second.page);
     const restored = await callProbe(second.page, 'pageState');
     expect(restored.url).toBe(link);

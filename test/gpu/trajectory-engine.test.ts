@@ -106,8 +106,7 @@ const same = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isN
  * Steps: a threshold crossing moves by one step when the two precisions straddle it,
  * and by a few more near a slow (multiplier ≈ 1) approach. Relative values: float32
  * rounding is 6e-8 per operation, about 10 operations a step, and errors stay bounded
- * on stable orbits, so 1e-4 (≈ 1700 roundings) covers the orbit values; measured
- * worst cases on the default view are below 1.1e-4 away from boundaries. Lyapunov
+ * on stable orbits, so 1e-4 (≈ 1700 roundings) covers the orbit values. Lyapunov
  * exponents of non-chaotic orbits are averages of smooth functions of the orbit: 1e-3.
  */
 const STEP_TOLERANCE = 2;
@@ -125,7 +124,7 @@ const CHAOTIC_LYAPUNOV_TOLERANCE = 0.5;
 const CHAOTIC_EXTREME_TOLERANCE = 0.15;
 
 /**
- * Whether `value` lies in the range of the float64 samples around the pixel, widened
+ * Returns whether `value` lies in the range of the float64 samples around the pixel, widened
  * on each side by the range's own width: an ill-conditioned pixel may take any value
  * that float64 takes nearby.
  */
