@@ -15,3 +15,6 @@ export * from './precision.ts';
 export * from './logger.ts';
 export * from './colormaps.ts';
 export * from './url-state.ts';
+export * from './bifurcation-diagram.ts';
+export * from './density-tone.ts';
+export * from './diagram-state.ts';

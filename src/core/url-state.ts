@@ -12,7 +12,10 @@ import { COLOR_SCALES, COLORMAP_NAMES, COLORMAPS, defaultColormapForLayer, type 
 import { ValidationError } from './errors.ts';
 import { PARAMETERIZATION_PRESETS, type ExperimentInput, type Initialization } from './experiment.ts';
 import { LAYER_NAMES, type LayerName } from './layers.ts';
-import { createView, DEFAULT_VIEW_INPUT, type Axis, type View, type ViewInput } from './view.ts';
+import { createView, DEFAULT_VIEW_INPUT, RATE_PARAMETERS, type Axis, type View, type ViewInput } from './view.ts';
+import { createDiagram, DIAGRAM_QUANTITIES, type DiagramQuantity, type DiagramRange } from './bifurcation-diagram.ts';
+import { DEFAULT_DIAGRAM_PANEL, type DiagramPanelState } from './diagram-state.ts';
+import { validateToneOptions, type ToneMapping } from './density-tone.ts';
 
 /** Version of the link format that {@link encodeAppState} writes as `v`. */
 export const URL_STATE_VERSION = 1;
@@ -69,6 +72,8 @@ export interface AppState {
   /** Axis ranges undone by "back", oldest first: "forward" restores the first entry. */
   future: AxisPair[];
   debug: DebugState;
+  /** Settings of the bifurcation-diagram panel, or undefined while the panel is closed. */
+  diagram?: DiagramPanelState;
 }
 
 /**
@@ -100,6 +105,14 @@ export const URL_STATE_KEYS = [
   'cmax',
   'hist',
   'fut',
+  'bq',
+  'by',
+  'bx',
+  'brow',
+  'bres',
+  'bsteps',
+  'bsamples',
+  'btone',
   'engine',
   'tiles',
 ] as const;
@@ -199,6 +212,9 @@ export function encodeAppState(state: AppState): string {
   if (canonical.future.length > 0) {
     pairs.push(['fut', formatAxisPairs(canonical.future)]);
   }
+  if (canonical.diagram !== undefined) {
+    pairs.push(...formatDiagramPairs(canonical.diagram));
+  }
   if (canonical.debug.engine !== 'auto') {
     pairs.push(['engine', canonical.debug.engine]);
   }
@@ -285,6 +301,10 @@ export function decodeAppState(query: string): AppState {
     future: raw.has('fut') ? parseAxisPairs('fut', raw.get('fut')!) : [],
     debug,
   };
+  const diagram = decodeDiagramPanel(raw, number);
+  if (diagram !== undefined) {
+    state.diagram = diagram;
+  }
   return validateAppState(state, raw);
 }
 
@@ -323,7 +343,7 @@ function validateAppState(state: AppState, raw: ReadonlyMap<string, string>): Ap
     throw new ValidationError('layer', raw.get('layer') ?? layer, `one of ${LAYER_NAMES.join(', ')}`);
   }
 
-  return {
+  const result: AppState = {
     view: canonicalView,
     layer,
     colormap: validateColormap(state.colormap, layer, raw),
@@ -331,6 +351,87 @@ function validateAppState(state: AppState, raw: ReadonlyMap<string, string>): Ap
     future: validateAxisPairs('fut', state.future, view, raw),
     debug: validateDebug(state.debug, raw),
   };
+  if (state.diagram !== undefined) {
+    result.diagram = validateDiagramPanel(state.diagram, view, raw);
+  }
+  return result;
+}
+
+/** Diagram fields of createDiagram's errors, mapped to the URL key that sets them. */
+const DIAGRAM_FIELD_KEYS: Record<string, UrlStateKey> = {
+  quantity: 'bq',
+  columns: 'bres',
+  rows: 'bres',
+  transient: 'bsteps',
+  recorded: 'bsteps',
+  samples: 'bsamples',
+  'fixed.value': 'brow',
+};
+
+/**
+ * Checks the panel's settings with createDiagram. The panel may stay open on a view
+ * whose x axis is not a learning rate (it then shows why it draws nothing), so the
+ * check then uses η/η_c over [1, 2] in place of the view's axis.
+ */
+function validateDiagramPanel(panel: DiagramPanelState, view: View, raw: ReadonlyMap<string, string>): DiagramPanelState {
+  if (typeof panel !== 'object' || panel === null) {
+    throw new ValidationError('bq', panel, 'a diagram panel object {quantity, y, x?, row?, columns, rows, transient, recorded, samples, tone}');
+  }
+  const rateAxis = RATE_PARAMETERS.includes(view.x.parameter) ? view.x : ({ parameter: 'etaRatio', min: 1, max: 2, scale: 'linear' } as const);
+  const x = panel.x ?? rateAxis;
+  const fixedUsable = !RATE_PARAMETERS.includes(view.y.parameter);
+  try {
+    createDiagram({
+      experiment: view.experiment,
+      x: { parameter: rateAxis.parameter, min: x?.min, max: x?.max, scale: x?.scale },
+      fixed: panel.row !== undefined && fixedUsable ? { parameter: view.y.parameter, value: panel.row } : undefined,
+      quantity: panel.quantity,
+      y: panel.y,
+      columns: panel.columns,
+      rows: panel.rows,
+      transient: panel.transient,
+      recorded: panel.recorded,
+      samples: panel.samples,
+    });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) {
+      throw error;
+    }
+    const key = error.field.startsWith('x.') ? 'bx' : error.field.startsWith('y.') ? 'by' : DIAGRAM_FIELD_KEYS[error.field];
+    if (key === undefined) {
+      throw error;
+    }
+    const allowed = error.field === key ? error.allowed : `${error.allowed} for ${error.field}`;
+    throw new ValidationError(key, raw.get(key) ?? error.value, allowed);
+  }
+  if (panel.row !== undefined && !Number.isFinite(panel.row)) {
+    throw new ValidationError('brow', raw.get('brow') ?? panel.row, 'a finite number');
+  }
+  try {
+    validateToneOptions(panel.tone ?? {});
+  } catch (error) {
+    if (!(error instanceof ValidationError)) {
+      throw error;
+    }
+    throw new ValidationError('btone', raw.get('btone') ?? error.value, `${error.allowed} for ${error.field}`);
+  }
+  const result: DiagramPanelState = {
+    quantity: panel.quantity,
+    y: { min: panel.y.min, max: panel.y.max, scale: panel.y.scale },
+    columns: panel.columns,
+    rows: panel.rows,
+    transient: panel.transient,
+    recorded: panel.recorded,
+    samples: panel.samples,
+    tone: { mapping: panel.tone.mapping, gamma: panel.tone.gamma, map: panel.tone.map, invert: panel.tone.invert === true },
+  };
+  if (panel.x !== undefined) {
+    result.x = { min: panel.x.min, max: panel.x.max, scale: panel.x.scale };
+  }
+  if (panel.row !== undefined) {
+    result.row = panel.row;
+  }
+  return result;
 }
 
 /** Runs createView and renames the field of its errors to the URL key that sets it. */
@@ -599,12 +700,12 @@ function parseAxis(key: string, text: string, urlValue = text): Axis {
 }
 
 /** Parses `COLUMNSxROWS`, for example `256x256`. */
-function parseResolution(text: string): { columns: number; rows: number } {
+function parseResolution(text: string, key: 'res' | 'bres' = 'res'): { columns: number; rows: number } {
   const parts = text.split('x');
   if (parts.length !== 2) {
-    throw new ValidationError('res', text, 'COLUMNSxROWS, two integers ≥ 1 joined by x, for example 256x256');
+    throw new ValidationError(key, text, 'COLUMNSxROWS, two integers ≥ 1 joined by x, for example 256x256');
   }
-  return { columns: parseNumber('res', parts[0]!, text), rows: parseNumber('res', parts[1]!, text) };
+  return { columns: parseNumber(key, parts[0]!, text), rows: parseNumber(key, parts[1]!, text) };
 }
 
 /** Parses entries `xaxis:yaxis` joined by `;`. */
@@ -620,6 +721,98 @@ function parseAxisPairs(key: 'hist' | 'fut', text: string): AxisPair[] {
     }
     return { x: parseAxis(key, axes[0]!, entry), y: parseAxis(key, axes[1]!, entry) };
   });
+}
+
+/** Reads the diagram keys; returns undefined when none is present (the panel is closed). */
+function decodeDiagramPanel(raw: ReadonlyMap<string, string>, number: (key: UrlStateKey) => number | undefined): DiagramPanelState | undefined {
+  const keys = ['bq', 'by', 'bx', 'brow', 'bres', 'bsteps', 'bsamples', 'btone'] as const;
+  const present = keys.filter((key) => raw.has(key));
+  if (present.length === 0) {
+    return undefined;
+  }
+  if (!raw.has('bq')) {
+    throw missingKey('bq', `a quantity (${DIAGRAM_QUANTITIES.join(', ')}), because ${present.join(', ')} set the bifurcation diagram, which bq opens`);
+  }
+  const defaults = DEFAULT_DIAGRAM_PANEL;
+  const panel: DiagramPanelState = {
+    quantity: raw.get('bq') as DiagramQuantity,
+    y: raw.has('by') ? parseRange('by', raw.get('by')!) : { ...defaults.y },
+    columns: defaults.columns,
+    rows: defaults.rows,
+    transient: defaults.transient,
+    recorded: defaults.recorded,
+    samples: number('bsamples') ?? defaults.samples,
+    tone: { ...defaults.tone },
+  };
+  if (raw.has('bx')) {
+    panel.x = parseRange('bx', raw.get('bx')!);
+  }
+  const row = number('brow');
+  if (row !== undefined) {
+    panel.row = row;
+  }
+  if (raw.has('bres')) {
+    const resolution = parseResolution(raw.get('bres')!, 'bres');
+    panel.columns = resolution.columns;
+    panel.rows = resolution.rows;
+  }
+  if (raw.has('bsteps')) {
+    const text = raw.get('bsteps')!;
+    const parts = text.split(',');
+    if (parts.length !== 2) {
+      throw new ValidationError('bsteps', text, 'TRANSIENT,RECORDED, two step counts joined by a comma, for example 1000,1000');
+    }
+    panel.transient = parseNumber('bsteps', parts[0]!, text);
+    panel.recorded = parseNumber('bsteps', parts[1]!, text);
+  }
+  if (raw.has('btone')) {
+    const text = raw.get('btone')!;
+    const parts = text.split(',');
+    if (parts.length !== 4 || (parts[3] !== '0' && parts[3] !== '1')) {
+      throw new ValidationError('btone', text, 'MAPPING,GAMMA,MAP,INVERT, for example log,0.5,heat,0 (INVERT is 0 or 1)');
+    }
+    panel.tone = {
+      mapping: parts[0] as ToneMapping,
+      gamma: parseNumber('btone', parts[1]!, text),
+      map: parts[2] as ColormapName,
+      invert: parts[3] === '1',
+    };
+  }
+  return panel;
+}
+
+/** Parses `min,max,scale`. createDiagram checks the range and the scale. */
+function parseRange(key: 'bx' | 'by', text: string): DiagramRange {
+  const parts = text.split(',');
+  if (parts.length !== 3) {
+    throw new ValidationError(key, text, 'a range as min,max,scale, for example 0,3,linear');
+  }
+  return { min: parseNumber(key, parts[0]!, text), max: parseNumber(key, parts[1]!, text), scale: parts[2] as DiagramRange['scale'] };
+}
+
+function formatRange(range: DiagramRange): string {
+  return `${formatNumber(range.min)},${formatNumber(range.max)},${range.scale}`;
+}
+
+function formatDiagramPairs(panel: DiagramPanelState): Array<[UrlStateKey, string]> {
+  const pairs: Array<[UrlStateKey, string]> = [
+    ['bq', panel.quantity],
+    ['by', formatRange(panel.y)],
+  ];
+  if (panel.x !== undefined) {
+    pairs.push(['bx', formatRange(panel.x)]);
+  }
+  if (panel.row !== undefined) {
+    pairs.push(['brow', formatNumber(panel.row)]);
+  }
+  const tone = panel.tone;
+  pairs.push(
+    ['bres', `${formatNumber(panel.columns)}x${formatNumber(panel.rows)}`],
+    ['bsteps', `${formatNumber(panel.transient)},${formatNumber(panel.recorded)}`],
+    ['bsamples', formatNumber(panel.samples)],
+    ['btone', `${tone.mapping},${formatNumber(tone.gamma)},${tone.map},${tone.invert ? 1 : 0}`],
+  );
+  return pairs;
 }
 
 /** Writes a number so that Number() reads back the same double, without a `+` (a space in form encoding). */
