@@ -2,7 +2,8 @@
 // into the 16 result layers. The per-trajectory rules mirror
 // TrajectoryAnalyzer.result() and the per-pixel rules mirror combineSamples()
 // (src/core/analysis.ts and src/core/layers.ts). TrajectoryState and
-// ReduceParams are generated from src/gpu/schemas.ts.
+// ReduceParams are generated from src/gpu/schemas.ts. real-f32.wgsl or
+// real-df64.wgsl comes before this file and gives the map state's type Real.
 
 @group(0) @binding(0) var<uniform> params: ReduceParams;
 @group(0) @binding(1) var<storage, read> states: array<TrajectoryState>;
@@ -86,7 +87,7 @@ fn classify(s: TrajectoryState) -> SampleResult {
     return r;
   }
 
-  let finalSum = s.pHat + s.qHat;
+  let finalSum = realToF32(s.pHat) + realToF32(s.qHat);
   r.sharpnessRatio = finalSum / s.initialSum;
   r.sharpening = r.sharpnessRatio > 1.0;
   var runLength = 0u;

@@ -4,6 +4,12 @@
 // The analysis mirrors TrajectoryAnalyzer in src/core/analysis.ts line by line,
 // in float32. TrajectoryState and StepParams are generated from the TypeGPU
 // schemas in src/gpu/schemas.ts and prepended to this file.
+//
+// One source serves both precisions. The map state P̂, Q̂, ỹ and the period
+// reference have the type Real, and the map goes through realAdd, realSub and
+// realMul. real-f32.wgsl (Real = f32) or real-df64.wgsl (Real = a df64 pair)
+// comes before this file. The analysis reads f32 values of the state
+// (realToF32) and stays in f32 in both kernels (docs/precision.md gives the reason).
 
 @group(0) @binding(0) var<uniform> params: StepParams;
 @group(0) @binding(1) var<storage, read_write> states: array<TrajectoryState>;
@@ -21,11 +27,11 @@ fn isFiniteBits(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-// ηλ_H = max(½[ηλ + √((ηλ)² + 4u(2w + u))], |u|).
-fn hessianSharpnessHat(pHat: f32, qHat: f32, yTilde: f32) -> f32 {
+// ηλ_H = max(½[ηλ + √((ηλ)² + 4u(2w + u))], |u|), with u = w − ỹ from the caller,
+// because the df64 kernel computes it before rounding to f32.
+fn hessianSharpnessHat(pHat: f32, qHat: f32, u: f32) -> f32 {
   let etaLambda = 2.0 * (pHat + qHat);
   let w = pHat - qHat;
-  let u = w - yTilde;
   let discriminant = etaLambda * etaLambda + 4.0 * u * (2.0 * w + u);
   return max(0.5 * (etaLambda + sqrt(max(0.0, discriminant))), abs(u));
 }
@@ -47,9 +53,9 @@ fn hasBit(mask: vec2u, k: u32) -> bool {
 
 // The running values of one trajectory, kept in registers during a chunk.
 struct Running {
-  pHat: f32,
-  qHat: f32,
-  yTilde: f32,
+  pHat: Real,
+  qHat: Real,
+  yTilde: Real,
   uScale: f32,
   flags: u32,
   initialSum: f32,
@@ -63,8 +69,8 @@ struct Running {
   tangentQ: f32,
   logSum: f32,
   logCount: u32,
-  referenceP: f32,
-  referenceQ: f32,
+  referenceP: Real,
+  referenceQ: Real,
   first: vec2u,
   second: vec2u,
 }
@@ -75,28 +81,32 @@ struct Running {
 // paths pass constants, so after inlining each loop keeps only the code its
 // window needs. Returns false when the trajectory diverged at t.
 fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period: bool) -> bool {
-  var pHat = (*r).pHat;
-  var qHat = (*r).qHat;
-  let yTilde = (*r).yTilde;
+  var realP = (*r).pHat;
+  var realQ = (*r).qHat;
+  let realY = (*r).yTilde;
   if (t > 0u) {
-    let u = pHat - qHat - yTilde;
-    let down = 1.0 - u;
-    let up = 1.0 + u;
-    pHat = pHat * down * down;
-    qHat = qHat * up * up;
+    let u = realSub(realSub(realP, realQ), realY);
+    let down = realSub(realFromF32(1.0), u);
+    let up = realAdd(realFromF32(1.0), u);
+    realP = realMul(realMul(realP, down), down);
+    realQ = realMul(realMul(realQ, up), up);
   }
 
   // Divergence: not finite, or ηλ/2 above the bound. The stored state stays the last finite one.
-  let sum = pHat + qHat;
+  let sum = realToF32(realAdd(realP, realQ));
   if (!isFiniteBits(sum) || sum > params.divergenceBound) {
     (*r).flags = (*r).flags | FLAG_DIVERGED;
     (*r).divergenceStep = i32(t);
     return false;
   }
-  (*r).pHat = pHat;
-  (*r).qHat = qHat;
+  (*r).pHat = realP;
+  (*r).qHat = realQ;
 
-  let u = pHat - qHat - yTilde;
+  // The analysis runs on f32 values. u is rounded only after the cancellation in P̂ − Q̂ − ỹ.
+  let pHat = realToF32(realP);
+  let qHat = realToF32(realQ);
+  let yTilde = realToF32(realY);
+  let u = realToF32(realSub(realSub(realP, realQ), realY));
   let u2 = u * u;
   if (t == 0u) {
     (*r).initialSum = sum;
@@ -120,7 +130,7 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
   }
 
   if (late) {
-    let halfSharpness = 0.5 * hessianSharpnessHat(pHat, qHat, yTilde);
+    let halfSharpness = 0.5 * hessianSharpnessHat(pHat, qHat, u);
     (*r).lateMin = min((*r).lateMin, halfSharpness);
     (*r).lateMax = max((*r).lateMax, halfSharpness);
   }
@@ -166,14 +176,14 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
 
   if (period) {
     if (t == params.periodReference) {
-      (*r).referenceP = pHat;
-      (*r).referenceQ = qHat;
+      (*r).referenceP = realP;
+      (*r).referenceQ = realQ;
       (*r).first = vec2u(0u);
       (*r).second = vec2u(0u);
     } else {
       let j = t - params.periodReference;
-      let distance = abs(pHat - (*r).referenceP) + abs(qHat - (*r).referenceQ);
-      let scale = abs((*r).referenceP) + abs((*r).referenceQ);
+      let distance = abs(realToF32(realSub(realP, (*r).referenceP))) + abs(realToF32(realSub(realQ, (*r).referenceQ)));
+      let scale = abs(realToF32((*r).referenceP)) + abs(realToF32((*r).referenceQ));
       if (distance <= params.periodTolerance * scale) {
         if (j <= MAX_PERIOD) {
           (*r).first = withBit((*r).first, j);
@@ -193,6 +203,7 @@ fn advance(@builtin(global_invocation_id) id: vec3u) {
   if (index >= params.trajectoryCount) {
     return;
   }
+  realSetOpaqueZero(params.opaqueZero);
   var s = states[index];
   if ((s.flags & (FLAG_DIVERGED | FLAG_INVALID)) != 0u) {
     return;

@@ -9,75 +9,101 @@ import { invariant } from '../core/errors.ts';
 /**
  * Per-trajectory state that persists between step chunks: the map's state and
  * the streaming analysis of `src/core/analysis.ts` (same rules, float32).
- * Every field is a 4-byte scalar, so the struct has no padding.
+ * `real` is the type of the map state P̂, Q̂, ỹ and of the period reference:
+ * f32 in the float32 kernel, vec2f (a df64 pair, hi then lo) in the df64 one.
+ * The analysis fields stay f32 in both (docs/precision.md gives the reason). In this
+ * field order neither variant needs padding.
  */
-export const TrajectoryState = d.struct({
-  /** P̂ of the last observed state. */
-  pHat: d.f32,
-  /** Q̂ of the last observed state. */
-  qHat: d.f32,
-  /** Dimensionless target ỹ = η|x|y/m. */
-  yTilde: d.f32,
-  /** Scale of the convergence test, set at step 0: |ỹ|, else |u₀|, else 1. */
-  uScale: d.f32,
-  /** Index of the next state to observe (0 before the first chunk). */
-  nextStep: d.u32,
-  /** Bit flags: FLAG_DIVERGED, FLAG_INVALID, FLAG_SUPERSTABLE. */
-  flags: d.u32,
-  /** P̂ + Q̂ = ηλ₀/2 at step 0. */
-  initialSum: d.f32,
-  /** u² at step 0. */
-  initialU2: d.f32,
-  /** Maximum of u² so far. */
-  peakU2: d.f32,
-  /** First step of the current run of converged states, or −1. */
-  convergedRunStart: d.i32,
-  /** Step of divergence, or −1. */
-  divergenceStep: d.i32,
-  /** Late-window minimum of ηλ_H/2. */
-  lateMin: d.f32,
-  /** Late-window maximum of ηλ_H/2. */
-  lateMax: d.f32,
-  /** Lyapunov tangent vector, first component, renormalized only when it leaves [2⁻⁴⁰, 2⁴⁰]. */
-  tangentP: d.f32,
-  /** Lyapunov tangent vector, second component. */
-  tangentQ: d.f32,
-  /** Logarithms banked at renormalizations of the tangent vector during the late window. */
-  logSum: d.f32,
-  /** Number of counted steps (Jacobians) in the late window. */
-  logCount: d.u32,
-  /** Period detector reference state P̂_r. */
-  referenceP: d.f32,
-  /** Period detector reference state Q̂_r. */
-  referenceQ: d.f32,
-  /** First returns, candidates 1 … 32 (bit k−1). */
-  firstReturnsLow: d.u32,
-  /** First returns, candidates 33 … 64. */
-  firstReturnsHigh: d.u32,
-  /** Confirmed second returns, candidates 1 … 32. */
-  secondReturnsLow: d.u32,
-  /** Confirmed second returns, candidates 33 … 64. */
-  secondReturnsHigh: d.u32,
-});
+function trajectoryStateSchema<Real extends d.F32 | d.Vec2f>(real: Real) {
+  return d.struct({
+    /** P̂ of the last observed state. */
+    pHat: real,
+    /** Q̂ of the last observed state. */
+    qHat: real,
+    /** Dimensionless target ỹ = η|x|y/m. */
+    yTilde: real,
+    /** Scale of the convergence test, set at step 0: |ỹ|, else |u₀|, else 1. */
+    uScale: d.f32,
+    /** Index of the next state to observe (0 before the first chunk). */
+    nextStep: d.u32,
+    /** Bit flags: FLAG_DIVERGED, FLAG_INVALID, FLAG_SUPERSTABLE. */
+    flags: d.u32,
+    /** P̂ + Q̂ = ηλ₀/2 at step 0. */
+    initialSum: d.f32,
+    /** u² at step 0. */
+    initialU2: d.f32,
+    /** Maximum of u² so far. */
+    peakU2: d.f32,
+    /** First step of the current run of converged states, or −1. */
+    convergedRunStart: d.i32,
+    /** Step of divergence, or −1. */
+    divergenceStep: d.i32,
+    /** Late-window minimum of ηλ_H/2. */
+    lateMin: d.f32,
+    /** Late-window maximum of ηλ_H/2. */
+    lateMax: d.f32,
+    /** Lyapunov tangent vector, first component, renormalized only when it leaves [2⁻⁴⁰, 2⁴⁰]. */
+    tangentP: d.f32,
+    /** Lyapunov tangent vector, second component. */
+    tangentQ: d.f32,
+    /** Logarithms banked at renormalizations of the tangent vector during the late window. */
+    logSum: d.f32,
+    /** Number of counted steps (Jacobians) in the late window. */
+    logCount: d.u32,
+    /** Period detector reference state P̂_r. */
+    referenceP: real,
+    /** Period detector reference state Q̂_r. */
+    referenceQ: real,
+    /** First returns, candidates 1 … 32 (bit k−1). */
+    firstReturnsLow: d.u32,
+    /** First returns, candidates 33 … 64. */
+    firstReturnsHigh: d.u32,
+    /** Confirmed second returns, candidates 1 … 32. */
+    secondReturnsLow: d.u32,
+    /** Confirmed second returns, candidates 33 … 64. */
+    secondReturnsHigh: d.u32,
+  });
+}
+
+/** Trajectory state of the float32 kernel. */
+export const TrajectoryState = trajectoryStateSchema(d.f32);
+/** Trajectory state of the df64 kernel. */
+export const TrajectoryStateDf64 = trajectoryStateSchema(d.vec2f);
 
 /** Number of 4-byte fields of {@link TrajectoryState}. */
 export const TRAJECTORY_STATE_WORDS = 23;
 invariant(d.sizeOf(TrajectoryState) === TRAJECTORY_STATE_WORDS * 4, 'TrajectoryState must be 23 packed 4-byte fields');
+/** Number of 4-byte words of {@link TrajectoryStateDf64}: five df64 pairs and 18 other fields. */
+export const TRAJECTORY_STATE_DF64_WORDS = 28;
+invariant(d.sizeOf(TrajectoryStateDf64) === TRAJECTORY_STATE_DF64_WORDS * 4, 'TrajectoryStateDf64 must be 28 words without padding');
 
 /** Word offsets of the fields that the host writes when it initializes a tile. */
-export const STATE_WORD = {
-  pHat: 0,
-  qHat: 1,
-  yTilde: 2,
-  nextStep: 4,
-  flags: 5,
-  convergedRunStart: 9,
-  divergenceStep: 10,
-  lateMin: 11,
-  lateMax: 12,
-  tangentP: 13,
-  tangentQ: 14,
-} as const;
+export type StateWordOffsets = Record<
+  'pHat' | 'qHat' | 'yTilde' | 'nextStep' | 'flags' | 'convergedRunStart' | 'divergenceStep' | 'lateMin' | 'lateMax' | 'tangentP' | 'tangentQ',
+  number
+>;
+
+function stateWordOffsets(schema: typeof TrajectoryState | typeof TrajectoryStateDf64): StateWordOffsets {
+  const word = (accessor: (state: d.Infer<typeof schema>) => unknown) => d.memoryLayoutOf(schema, accessor).offset / 4;
+  return {
+    pHat: word((state) => state.pHat),
+    qHat: word((state) => state.qHat),
+    yTilde: word((state) => state.yTilde),
+    nextStep: word((state) => state.nextStep),
+    flags: word((state) => state.flags),
+    convergedRunStart: word((state) => state.convergedRunStart),
+    divergenceStep: word((state) => state.divergenceStep),
+    lateMin: word((state) => state.lateMin),
+    lateMax: word((state) => state.lateMax),
+    tangentP: word((state) => state.tangentP),
+    tangentQ: word((state) => state.tangentQ),
+  };
+}
+
+/** Word offsets in {@link TrajectoryState}. */
+export const STATE_WORD: StateWordOffsets = stateWordOffsets(TrajectoryState);
+/** Word offsets in {@link TrajectoryStateDf64}; a df64 field's lo follows its hi. */
+export const STATE_WORD_DF64: StateWordOffsets = stateWordOffsets(TrajectoryStateDf64);
 
 /** Flag: the trajectory diverged and is no longer advanced. */
 export const FLAG_DIVERGED = 1;
@@ -110,6 +136,8 @@ export const StepParams = d.struct({
   convergenceTolerance: d.f32,
   divergenceBound: d.f32,
   chaosThreshold: d.f32,
+  /** 0, which the df64 kernel reads at run time to guard its arithmetic (shaders/df64.wgsl). */
+  opaqueZero: d.u32,
 });
 
 /** Uniform parameters of the per-pixel reduction. */

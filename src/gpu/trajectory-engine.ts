@@ -14,25 +14,50 @@ import { DEFAULT_ANALYSIS_SETTINGS, MIN_LYAPUNOV_STEPS, TANGENT_START, analysisW
 import { ValidationError, invariant } from '../core/errors.ts';
 import { LAYER_COUNT, LAYER_NAMES, allocateViewLayers, type ViewLayers } from '../core/layers.ts';
 import { createLogger } from '../core/logger.ts';
+import type { Precision } from '../core/precision.ts';
 import { pixelStart, type TrajectoryStart, type View } from '../core/view.ts';
+import realDf64Source from '../../shaders/real-df64.wgsl?raw';
+import realF32Source from '../../shaders/real-f32.wgsl?raw';
 import reduceSource from '../../shaders/uv-reduce.wgsl?raw';
 import trajectorySource from '../../shaders/uv-trajectory.wgsl?raw';
 import { DeviceLostError, createGpuContext, unlessLost, type AdapterSource, type GpuContext } from './context.ts';
+import { DF64_SOURCE, resolveKernel } from './kernel-sources.ts';
 import {
   FLAG_INVALID,
   ReduceParams,
   STATE_WORD,
+  STATE_WORD_DF64,
   StepParams,
+  TRAJECTORY_STATE_DF64_WORDS,
   TRAJECTORY_STATE_WORDS,
   TrajectoryState,
+  TrajectoryStateDf64,
+  type StateWordOffsets,
 } from './schemas.ts';
 import { StagingPool } from './staging-pool.ts';
 
 const log = createLogger('gpu');
 
 const WORKGROUP_SIZE = 64;
-const STATE_BYTES = TRAJECTORY_STATE_WORDS * 4;
 const RESULT_BYTES = LAYER_COUNT * 4;
+
+/** Arithmetic of the map state in the WebGPU kernels (float64 runs on the CPU engine). */
+export type GpuPrecision = Exclude<Precision, 'float64'>;
+
+/** Trajectory storage of one precision's kernels and the WGSL files that define their Real type. */
+interface StateLayout {
+  schema: typeof TrajectoryState | typeof TrajectoryStateDf64;
+  /** 4-byte words per trajectory. */
+  words: number;
+  offsets: StateWordOffsets;
+  /** Files that come before the kernel sources: the Real type and its arithmetic. */
+  realSources: readonly string[];
+}
+
+const STATE_LAYOUTS: Record<GpuPrecision, StateLayout> = {
+  float32: { schema: TrajectoryState, words: TRAJECTORY_STATE_WORDS, offsets: STATE_WORD, realSources: [realF32Source] },
+  df64: { schema: TrajectoryStateDf64, words: TRAJECTORY_STATE_DF64_WORDS, offsets: STATE_WORD_DF64, realSources: [DF64_SOURCE, realDf64Source] },
+};
 
 /** Progress of a render. */
 export interface RenderProgress {
@@ -60,12 +85,15 @@ export interface RenderOptions {
   /** Times to rebuild a lost device and resume before giving up (default 2). */
   maxRecoveries?: number;
   settings?: AnalysisSettings;
+  /** Arithmetic of the map state (default float32). */
+  precision?: GpuPrecision;
 }
 
 /** Layers of a rendered view with how they were computed. */
 export interface GpuRender {
   layers: ViewLayers;
   adapterName: string;
+  precision: GpuPrecision;
   /** Trajectory-steps of the view: pixels × samples × (steps + 1), invalid pixels included. */
   trajectorySteps: number;
   elapsedMilliseconds: number;
@@ -89,7 +117,7 @@ const STATE_BUDGET_BYTES = 64 * 2 ** 20;
  * Default duration of one chunk. Browsers reset a device whose work runs for about
  * 2 s, so pages stay far below that. Node has no such watchdog, and longer chunks
  * there spend less time re-reading and re-writing every state, because each chunk
- * moves 2 × 92 bytes per trajectory.
+ * moves 2 × 92 bytes per trajectory (2 × 112 in df64).
  */
 const DEFAULT_CHUNK_MILLISECONDS = typeof window === 'undefined' ? 400 : 150;
 
@@ -109,11 +137,14 @@ interface Pipelines {
   reduceLayout: GPUBindGroupLayout;
 }
 
-async function compilePipelines(context: GpuContext): Promise<Pipelines> {
+async function compilePipelines(context: GpuContext, precision: GpuPrecision): Promise<Pipelines> {
   const { device } = context;
-  // TypeGPU prepends the struct declarations generated from the schemas.
-  const advanceCode = tgpu.resolve({ template: trajectorySource, externals: { TrajectoryState, StepParams } });
-  const reduceCode = tgpu.resolve({ template: reduceSource, externals: { TrajectoryState, ReduceParams } });
+  // Both precisions share the kernel sources, after the files that define Real. TypeGPU
+  // prepends the struct declarations generated from the schemas; the kernels name the
+  // state struct TrajectoryState in both.
+  const layout = STATE_LAYOUTS[precision];
+  const advanceCode = resolveKernel([...layout.realSources, trajectorySource], { TrajectoryState: layout.schema, StepParams });
+  const reduceCode = resolveKernel([...layout.realSources, reduceSource], { TrajectoryState: layout.schema, ReduceParams });
 
   device.pushErrorScope('validation');
   const advanceLayout = device.createBindGroupLayout({
@@ -135,12 +166,12 @@ async function compilePipelines(context: GpuContext): Promise<Pipelines> {
     advance: device.createComputePipeline({
       label: 'advance',
       layout: device.createPipelineLayout({ bindGroupLayouts: [advanceLayout] }),
-      compute: { module: device.createShaderModule({ label: 'uv-trajectory.wgsl', code: advanceCode }), entryPoint: 'advance' },
+      compute: { module: device.createShaderModule({ label: `uv-trajectory.wgsl (${precision})`, code: advanceCode }), entryPoint: 'advance' },
     }),
     reduce: device.createComputePipeline({
       label: 'reduce',
       layout: device.createPipelineLayout({ bindGroupLayouts: [reduceLayout] }),
-      compute: { module: device.createShaderModule({ label: 'uv-reduce.wgsl', code: reduceCode }), entryPoint: 'reduce' },
+      compute: { module: device.createShaderModule({ label: `uv-reduce.wgsl (${precision})`, code: reduceCode }), entryPoint: 'reduce' },
     }),
     advanceLayout,
     reduceLayout,
@@ -148,7 +179,7 @@ async function compilePipelines(context: GpuContext): Promise<Pipelines> {
   // Fail loudly: a kernel that does not compile must stop the engine, not draw nothing.
   const error = await device.popErrorScope();
   if (error !== null) {
-    throw new Error(`The trajectory kernels failed to compile on ${context.adapterName}: ${error.message}`);
+    throw new Error(`The ${precision} trajectory kernels failed to compile on ${context.adapterName}: ${error.message}`);
   }
   return pipelines;
 }
@@ -170,11 +201,16 @@ interface WorkSource {
   pixels: number;
   samples: number;
   steps: number;
-  initialStates(firstPixel: number, pixelCount: number): ArrayBuffer;
+  initialStates(firstPixel: number, pixelCount: number, precision: GpuPrecision): ArrayBuffer;
 }
 
-/** Writes the state words of one trajectory start (undefined: an invalid pixel). */
+/**
+ * Writes the state words of one trajectory start (undefined: an invalid pixel). A float32
+ * state gets each float64 start value rounded once. A df64 state gets the pair
+ * hi = fround(x), lo = fround(x − hi), whose sum is x to about 2⁻⁴⁸ relative.
+ */
 function writeStart(
+  layout: StateLayout,
   floats: Float32Array,
   words: Uint32Array,
   ints: Int32Array,
@@ -182,17 +218,24 @@ function writeStart(
   start: TrajectoryStart | undefined,
   valid: boolean,
 ): void {
-  floats[base + STATE_WORD.pHat] = start?.pHat ?? 0;
-  floats[base + STATE_WORD.qHat] = start?.qHat ?? 0;
-  floats[base + STATE_WORD.yTilde] = start?.yTilde ?? 0;
-  words[base + STATE_WORD.nextStep] = 0;
-  words[base + STATE_WORD.flags] = valid ? 0 : FLAG_INVALID;
-  ints[base + STATE_WORD.convergedRunStart] = -1;
-  ints[base + STATE_WORD.divergenceStep] = -1;
-  floats[base + STATE_WORD.lateMin] = Infinity;
-  floats[base + STATE_WORD.lateMax] = -Infinity;
-  floats[base + STATE_WORD.tangentP] = TANGENT_START[0];
-  floats[base + STATE_WORD.tangentQ] = TANGENT_START[1];
+  const offsets = layout.offsets;
+  const writeReal = (offset: number, value: number) => {
+    floats[base + offset] = value;
+    if (layout.schema === TrajectoryStateDf64) {
+      floats[base + offset + 1] = value - floats[base + offset]!;
+    }
+  };
+  writeReal(offsets.pHat, start?.pHat ?? 0);
+  writeReal(offsets.qHat, start?.qHat ?? 0);
+  writeReal(offsets.yTilde, start?.yTilde ?? 0);
+  words[base + offsets.nextStep] = 0;
+  words[base + offsets.flags] = valid ? 0 : FLAG_INVALID;
+  ints[base + offsets.convergedRunStart] = -1;
+  ints[base + offsets.divergenceStep] = -1;
+  floats[base + offsets.lateMin] = Infinity;
+  floats[base + offsets.lateMax] = -Infinity;
+  floats[base + offsets.tangentP] = TANGENT_START[0];
+  floats[base + offsets.tangentQ] = TANGENT_START[1];
 }
 
 /** Returns the trajectories of a view as a work source. */
@@ -201,7 +244,7 @@ function viewWork(view: View): WorkSource {
     pixels: view.columns * view.rows,
     samples: view.samples,
     steps: view.experiment.steps,
-    initialStates: (firstPixel, pixelCount) => writeInitialStates(view, firstPixel, pixelCount),
+    initialStates: (firstPixel, pixelCount, precision) => writeInitialStates(view, firstPixel, pixelCount, precision),
   };
 }
 
@@ -211,14 +254,15 @@ function startsWork(starts: ReadonlyArray<TrajectoryStart | undefined>, steps: n
     pixels: starts.length,
     samples: 1,
     steps,
-    initialStates(firstPixel, pixelCount) {
-      const buffer = new ArrayBuffer(pixelCount * STATE_BYTES);
+    initialStates(firstPixel, pixelCount, precision) {
+      const layout = STATE_LAYOUTS[precision];
+      const buffer = new ArrayBuffer(pixelCount * layout.words * 4);
       const floats = new Float32Array(buffer);
       const words = new Uint32Array(buffer);
       const ints = new Int32Array(buffer);
       for (let p = 0; p < pixelCount; p++) {
         const start = starts[firstPixel + p];
-        writeStart(floats, words, ints, p * TRAJECTORY_STATE_WORDS, start, start !== undefined);
+        writeStart(layout, floats, words, ints, p * layout.words, start, start !== undefined);
       }
       return buffer;
     },
@@ -226,9 +270,10 @@ function startsWork(starts: ReadonlyArray<TrajectoryStart | undefined>, steps: n
 }
 
 /** Fills the initial states of the trajectories of pixels [firstPixel, firstPixel + pixelCount) of a view. */
-export function writeInitialStates(view: View, firstPixel: number, pixelCount: number): ArrayBuffer {
+export function writeInitialStates(view: View, firstPixel: number, pixelCount: number, precision: GpuPrecision = 'float32'): ArrayBuffer {
   const samples = view.samples;
-  const buffer = new ArrayBuffer(pixelCount * samples * STATE_BYTES);
+  const layout = STATE_LAYOUTS[precision];
+  const buffer = new ArrayBuffer(pixelCount * samples * layout.words * 4);
   const floats = new Float32Array(buffer);
   const words = new Uint32Array(buffer);
   const ints = new Int32Array(buffer);
@@ -243,7 +288,7 @@ export function writeInitialStates(view: View, firstPixel: number, pixelCount: n
       valid &&= starts[k] !== undefined;
     }
     for (let k = 0; k < samples; k++) {
-      writeStart(floats, words, ints, (p * samples + k) * TRAJECTORY_STATE_WORDS, starts[k], valid);
+      writeStart(layout, floats, words, ints, (p * samples + k) * layout.words, starts[k], valid);
     }
   }
   return buffer;
@@ -255,10 +300,14 @@ export function writeInitialStates(view: View, firstPixel: number, pixelCount: n
  */
 export class GpuEngine {
   private context: GpuContext;
-  private pipelines: Pipelines;
+  /** Pipelines of the current device per precision; the df64 ones are compiled on first use. */
+  private pipelines: Map<GpuPrecision, Promise<Pipelines>>;
   private staging: StagingPool;
-  /** Measured trajectory-steps per second, to size the first chunk of the next tile. */
-  private throughput = 5e7;
+  /**
+   * Measured trajectory-steps per second per precision, to size the first chunk of the
+   * next tile. The df64 start is a guess, a tenth of float32's.
+   */
+  private throughput: Record<GpuPrecision, number> = { float32: 5e7, df64: 5e6 };
 
   private constructor(
     context: GpuContext,
@@ -266,14 +315,26 @@ export class GpuEngine {
     private readonly source: AdapterSource,
   ) {
     this.context = context;
-    this.pipelines = pipelines;
+    this.pipelines = new Map([['float32', Promise.resolve(pipelines)]]);
     this.staging = new StagingPool(context.device);
   }
 
-  /** Requests a device from `source` and compiles the kernels. */
+  /** Requests a device from `source` and compiles the float32 kernels. */
   static async create(source: AdapterSource): Promise<GpuEngine> {
     const context = await createGpuContext(source);
-    return new GpuEngine(context, await compilePipelines(context), source);
+    return new GpuEngine(context, await compilePipelines(context, 'float32'), source);
+  }
+
+  /** Returns the pipelines of `precision` on the current device, compiling them on first use. */
+  private pipelinesFor(precision: GpuPrecision): Promise<Pipelines> {
+    let pipelines = this.pipelines.get(precision);
+    if (pipelines === undefined) {
+      pipelines = compilePipelines(this.context, precision);
+      // A failed compilation is not cached, so a later render tries again.
+      pipelines.catch(() => this.pipelines.delete(precision));
+      this.pipelines.set(precision, pipelines);
+    }
+    return pipelines;
   }
 
   /** Description of the adapter in use. */
@@ -306,7 +367,7 @@ export class GpuEngine {
   private async rebuild(): Promise<void> {
     this.staging.destroy();
     this.context = await createGpuContext(this.source);
-    this.pipelines = await compilePipelines(this.context);
+    this.pipelines = new Map([['float32', Promise.resolve(await compilePipelines(this.context, 'float32'))]]);
     this.staging = new StagingPool(this.context.device);
     log.info(`recovered with a new device on ${this.context.adapterName}`);
   }
@@ -339,6 +400,7 @@ export class GpuEngine {
     }
     const started = performance.now();
     const settings = options.settings ?? DEFAULT_ANALYSIS_SETTINGS;
+    const precision = options.precision ?? 'float32';
     const totalPixels = work.pixels;
     const steps = work.steps;
     const layers = allocateViewLayers(totalPixels);
@@ -354,10 +416,10 @@ export class GpuEngine {
       let firstPixel = 0;
       while (firstPixel < totalPixels) {
         // Sized per tile from the throughput measured so far (see tilePixelCount).
-        const pixelCount = Math.min(this.tilePixelCount(work.samples, steps, options), totalPixels - firstPixel);
+        const pixelCount = Math.min(this.tilePixelCount(work.samples, steps, precision, options), totalPixels - firstPixel);
         for (;;) {
           try {
-            chunks += await this.renderTile(work, firstPixel, pixelCount, layers, settings, options, progress, results);
+            chunks += await this.renderTile(work, precision, firstPixel, pixelCount, layers, settings, options, progress, results);
             break;
           } catch (error) {
             if (!(error instanceof DeviceLostError) || recoveries >= maxRecoveries) {
@@ -389,6 +451,7 @@ export class GpuEngine {
     return {
       layers,
       adapterName: this.context.adapterName,
+      precision,
       trajectorySteps: totalWork,
       elapsedMilliseconds: performance.now() - started,
       tiles,
@@ -418,10 +481,10 @@ export class GpuEngine {
    * time at the measured throughput. Every chunk reads and writes all states, and
    * chunks of a step or two would spend their time on that traffic.
    */
-  private tilePixelCount(samples: number, steps: number, options: RenderOptions): number {
+  private tilePixelCount(samples: number, steps: number, precision: GpuPrecision, options: RenderOptions): number {
     const limits = this.context.device.limits;
     const bytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize, STATE_BUDGET_BYTES);
-    let trajectories = Math.floor(bytes / STATE_BYTES);
+    let trajectories = Math.floor(bytes / (STATE_LAYOUTS[precision].words * 4));
     const memoryPixels = Math.floor(trajectories / samples / 4) * 4;
     if (memoryPixels < 4) {
       throw new ValidationError(
@@ -434,7 +497,7 @@ export class GpuEngine {
       trajectories = Math.min(trajectories, options.maxTileTrajectories);
     } else if (options.chunkSteps === undefined) {
       const targetSeconds = (options.targetChunkMilliseconds ?? DEFAULT_CHUNK_MILLISECONDS) / 1000;
-      const byTime = Math.floor((this.throughput * targetSeconds) / Math.min(MIN_CHUNK_STEPS, steps + 1));
+      const byTime = Math.floor((this.throughput[precision] * targetSeconds) / Math.min(MIN_CHUNK_STEPS, steps + 1));
       trajectories = Math.min(trajectories, byTime);
     }
     return Math.max(4, Math.min(memoryPixels, Math.floor(trajectories / samples / 4) * 4));
@@ -443,6 +506,7 @@ export class GpuEngine {
   /** Runs one tile to completion and copies its layers into `layers`. Returns the chunks dispatched. */
   private async renderTile(
     work: WorkSource,
+    precision: GpuPrecision,
     firstPixel: number,
     pixelCount: number,
     layers: ViewLayers,
@@ -451,6 +515,7 @@ export class GpuEngine {
     progress: RenderProgress,
     viewResults: GPUBuffer | undefined,
   ): Promise<number> {
+    const pipelines = await this.pipelinesFor(precision);
     const context = this.context;
     const { device, root } = context;
     const steps = work.steps;
@@ -459,7 +524,7 @@ export class GpuEngine {
     const windows = analysisWindows(steps);
     const progressAtStart = progress.done;
 
-    const stateBuffer = root.createBuffer(d.arrayOf(TrajectoryState, trajectoryCount)).$usage('storage');
+    const stateBuffer = root.createBuffer(d.arrayOf(STATE_LAYOUTS[precision].schema, trajectoryCount)).$usage('storage');
     // The tile writes into its slice of the view-wide buffer. Its offset is a multiple of
     // 4 pixels × 64 bytes, which meets the 256-byte storage offset alignment.
     const tileResults = viewResults === undefined ? root.createBuffer(d.arrayOf(d.f32, pixelCount * LAYER_COUNT)).$usage('storage') : undefined;
@@ -468,11 +533,11 @@ export class GpuEngine {
     const stepParams = root.createBuffer(StepParams).$usage('uniform');
     const reduceParams = root.createBuffer(ReduceParams).$usage('uniform');
     try {
-      device.queue.writeBuffer(root.unwrap(stateBuffer), 0, work.initialStates(firstPixel, pixelCount));
+      device.queue.writeBuffer(root.unwrap(stateBuffer), 0, work.initialStates(firstPixel, pixelCount, precision));
 
       const grid = dispatchGrid(trajectoryCount, maxPerDimension);
       const advanceGroup = device.createBindGroup({
-        layout: this.pipelines.advanceLayout,
+        layout: pipelines.advanceLayout,
         entries: [
           { binding: 0, resource: { buffer: root.unwrap(stepParams) } },
           { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
@@ -481,7 +546,7 @@ export class GpuEngine {
 
       let chunks = 0;
       let next = 0;
-      let chunkSteps = options.chunkSteps ?? this.initialChunkSteps(trajectoryCount, options);
+      let chunkSteps = options.chunkSteps ?? this.initialChunkSteps(trajectoryCount, precision, options);
       while (next <= steps) {
         if (options.signal?.aborted) {
           throw createAbortError();
@@ -501,11 +566,12 @@ export class GpuEngine {
           convergenceTolerance: settings.convergenceTolerance,
           divergenceBound: settings.divergenceBound,
           chaosThreshold: settings.chaosThreshold,
+          opaqueZero: 0,
         });
         const chunkStarted = performance.now();
         const encoder = device.createCommandEncoder({ label: 'advance chunk' });
         const pass = encoder.beginComputePass();
-        pass.setPipeline(this.pipelines.advance);
+        pass.setPipeline(pipelines.advance);
         pass.setBindGroup(0, advanceGroup);
         pass.dispatchWorkgroups(grid.x, grid.y);
         pass.end();
@@ -515,9 +581,9 @@ export class GpuEngine {
 
         const chunkWork = trajectoryCount * (last - next + 1);
         const seconds = Math.max(1e-4, (performance.now() - chunkStarted) / 1000);
-        this.throughput = chunkWork / seconds;
+        this.throughput[precision] = chunkWork / seconds;
         if (options.chunkSteps === undefined) {
-          chunkSteps = this.initialChunkSteps(trajectoryCount, options);
+          chunkSteps = this.initialChunkSteps(trajectoryCount, precision, options);
         }
         next = last + 1;
         progress.done = progressAtStart + trajectoryCount * next;
@@ -538,7 +604,7 @@ export class GpuEngine {
         infinityBits: 0x7f800000,
       });
       const reduceGroup = device.createBindGroup({
-        layout: this.pipelines.reduceLayout,
+        layout: pipelines.reduceLayout,
         entries: [
           { binding: 0, resource: { buffer: root.unwrap(reduceParams) } },
           { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
@@ -549,7 +615,7 @@ export class GpuEngine {
       const staging = this.staging.acquire(byteLength);
       const encoder = device.createCommandEncoder({ label: 'reduce tile' });
       const pass = encoder.beginComputePass();
-      pass.setPipeline(this.pipelines.reduce);
+      pass.setPipeline(pipelines.reduce);
       pass.setBindGroup(0, reduceGroup);
       pass.dispatchWorkgroups(reduceGrid.x, reduceGrid.y);
       pass.end();
@@ -570,9 +636,9 @@ export class GpuEngine {
   }
 
   /** Steps per chunk so that one chunk takes about the target time at the measured throughput. */
-  private initialChunkSteps(trajectoryCount: number, options: RenderOptions): number {
+  private initialChunkSteps(trajectoryCount: number, precision: GpuPrecision, options: RenderOptions): number {
     const targetSeconds = (options.targetChunkMilliseconds ?? DEFAULT_CHUNK_MILLISECONDS) / 1000;
-    return Math.max(1, Math.floor((this.throughput * targetSeconds) / trajectoryCount));
+    return Math.max(1, Math.floor((this.throughput[precision] * targetSeconds) / trajectoryCount));
   }
 }
 

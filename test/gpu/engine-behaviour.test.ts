@@ -191,13 +191,13 @@ describe('device loss', () => {
 });
 
 describe('precision', () => {
-  it('rejects a view beyond float32', async () => {
+  it('rejects float32 for a view beyond it', async () => {
     const engine = await createEngine({ adapterSource: nodeAdapterSource });
     // 256 pixels across η/η_c ∈ [1, 1 + 1e-6]: 4e-9 apart, below one float32 ulp (1.2e-7) at 1.
     const deep = createView({ ...DEFAULT_VIEW_INPUT, x: { parameter: 'etaRatio', min: 1, max: 1 + 1e-6, scale: 'linear' } });
     expect(assessPrecision(deep).beyondFloat32).toBe(true);
-    await expect(engine.render(deep)).rejects.toBeInstanceOf(PrecisionError);
-    await expect(engine.render(deep)).rejects.toThrow(/beyond float32 precision.*x axis/);
+    await expect(engine.render(deep, { precision: 'float32' })).rejects.toBeInstanceOf(PrecisionError);
+    await expect(engine.render(deep, { precision: 'float32' })).rejects.toThrow(/beyond float32 precision.*x axis.*render in df64 or float64/);
     expect(assessPrecision(createView(DEFAULT_VIEW_INPUT)).beyondFloat32).toBe(false);
     engine.dispose();
   });
