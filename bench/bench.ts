@@ -1,11 +1,14 @@
 /**
  * `npm run bench`: trajectory-steps per second of the WebGPU engine on each
- * available Vulkan driver, of the float64 CPU fallback and of a vectorized numpy
- * implementation of the same map and readouts, in one run, as ratios to numpy.
+ * available Vulkan driver, with the float32 and the df64 kernels, of the float64
+ * CPU fallback and of a vectorized numpy implementation of the same map and
+ * readouts, in one run, as ratios to numpy.
  *
- * Each WebGPU driver runs in its own process, because the Vulkan loader reads
- * VK_ICD_FILENAMES once per process. Options: --size N (pixels per side of the
- * WebGPU view, default 1024), --steps T (default 1000). Steps are counted as
+ * Each WebGPU driver and precision runs in its own process, because the Vulkan
+ * loader reads VK_ICD_FILENAMES once per process. The df64 kernel runs a view of
+ * half the side (a quarter of the trajectories), because it is slower. Options:
+ * --size N (pixels per side of the float32 WebGPU view, default 1024), --steps T
+ * (default 1000). Steps are counted as
  * trajectories × (T + 1) states for every engine, also for trajectories that
  * diverge and stop early. The table shows the fraction that diverged.
  */
@@ -52,21 +55,24 @@ const results: Measurement[] = [];
 const failures: string[] = [];
 const seenAdapters = new Set<string>();
 for (const driver of drivers) {
-  process.stderr.write(`bench: WebGPU on ${driver.name} (${driver.size}×${driver.size}, ${steps} steps)…\n`);
-  try {
-    const output = execFileSync(
-      process.execPath,
-      ['--import', './scripts/register-node.mjs', 'bench/gpu-bench.ts', String(driver.size), String(steps)],
-      { cwd: root, env: { ...process.env, VK_ICD_FILENAMES: '', ...driver.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    const measurement = JSON.parse(output.trim().split('\n').at(-1)!) as Measurement;
-    // Without a GPU the system driver search finds one of the CPU drivers above again.
-    if (!seenAdapters.has(measurement.engine)) {
-      seenAdapters.add(measurement.engine);
-      results.push(measurement);
+  for (const precision of ['float32', 'df64'] as const) {
+    const viewSize = precision === 'df64' ? Math.max(16, Math.round(driver.size / 2)) : driver.size;
+    process.stderr.write(`bench: WebGPU ${precision} on ${driver.name} (${viewSize}×${viewSize}, ${steps} steps)…\n`);
+    try {
+      const output = execFileSync(
+        process.execPath,
+        ['--import', './scripts/register-node.mjs', 'bench/gpu-bench.ts', String(viewSize), String(steps), precision],
+        { cwd: root, env: { ...process.env, VK_ICD_FILENAMES: '', ...driver.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      const measurement = JSON.parse(output.trim().split('\n').at(-1)!) as Measurement;
+      // Without a GPU the system driver search finds one of the CPU drivers above again.
+      if (!seenAdapters.has(measurement.engine)) {
+        seenAdapters.add(measurement.engine);
+        results.push(measurement);
+      }
+    } catch {
+      failures.push(`WebGPU ${precision} on ${driver.name}: no adapter or the run failed`);
     }
-  } catch {
-    failures.push(`WebGPU on ${driver.name}: no adapter or the run failed`);
   }
 }
 
