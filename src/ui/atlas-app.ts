@@ -24,8 +24,12 @@ import type { Preset } from './presets.ts';
 import './trajectory-inspector.ts';
 import './view-controls.ts';
 import './export-panel.ts';
+import './bifurcation-panel.ts';
+import type { TrajectoryRequest } from './bifurcation-panel.ts';
+import { DEFAULT_DIAGRAM_PANEL, diagramRowValue, type DiagramPanelState } from '../core/diagram-state.ts';
 import type { PngExportRequest } from './export-panel.ts';
 import { exportViewPng } from './export-image.ts';
+import { exportDiagramPng } from './export-diagram.ts';
 import { readPngTexts, PNG_VIEW_KEY } from '../core/png.ts';
 import { assessPrecision } from '../core/precision.ts';
 import { describeViewExport, encodeViewNpy, formatSidecarJson } from '../core/view-export.ts';
@@ -33,6 +37,9 @@ import packageInfo from '../../package.json';
 import { panAxis, zoomAxis } from './view-geometry.ts';
 
 const log = createLogger('ui');
+
+/** Milliseconds the pointer must rest on a phase-map row before the bifurcation diagram moves to it. */
+const ROW_REST_MILLISECONDS = 300;
 
 /** Views at least this many pixels across render a quarter-resolution preview first. */
 const PREVIEW_MIN_COLUMNS = 128;
@@ -52,6 +59,9 @@ export class AtlasApp extends LitElement {
     presetId: { state: true },
     exportMessage: { state: true },
     exporting: { state: true },
+    mapCursor: { state: true },
+    diagramExportMessage: { state: true },
+    diagramCursor: { state: true },
   };
 
   static override styles = css`
@@ -126,6 +136,12 @@ export class AtlasApp extends LitElement {
   declare presetId: string;
   declare exportMessage: string;
   declare exporting: boolean;
+  /** x value under the pointer on the phase map, drawn as a cursor on the bifurcation diagram. */
+  declare mapCursor: number | undefined;
+  /** x value under the pointer on the bifurcation diagram, drawn as a cursor on the phase map. */
+  declare diagramCursor: number | undefined;
+  private rowTimer: ReturnType<typeof setTimeout> | undefined;
+  declare diagramExportMessage: string;
 
   private readonly engineTask = new Task(this, {
     task: async ([engineMode]) => {
@@ -160,6 +176,9 @@ export class AtlasApp extends LitElement {
     this.presetId = '';
     this.exportMessage = '';
     this.exporting = false;
+    this.mapCursor = undefined;
+    this.diagramCursor = undefined;
+    this.diagramExportMessage = '';
     this.state = this.stateFromUrl();
     // Keys work anywhere on the page, not only after a click inside the app.
     this.keyListener = (event: KeyboardEvent) => this.onKey(event);
@@ -266,6 +285,9 @@ export class AtlasApp extends LitElement {
             <button @click=${this.reset} ?disabled=${this.state.history.length === 0} title="Reset zoom (0)">reset</button>
             <button @click=${() => this.zoom(0.5)} title="Zoom in (+)">+</button>
             <button @click=${() => this.zoom(2)} title="Zoom out (−)">−</button>
+            <button @click=${this.toggleDiagram} aria-pressed=${this.state.diagram !== undefined ? 'true' : 'false'} title="Show the bifurcation diagram of the row under the pointer">
+              bifurcation diagram
+            </button>
             ${this.progress === undefined
               ? html`<span class="status">${engine === undefined ? 'starting engine…' : 'ready'}</span>`
               : html`<progress max=${this.progress.total} value=${this.progress.done}></progress>
@@ -280,6 +302,8 @@ export class AtlasApp extends LitElement {
             @view-requested=${this.onViewRequested}
             @pixel-selected=${this.onPixelSelected}
             @pointer-moved=${this.onPointerMoved}
+            .cursor=${this.diagramCursor}
+            .rowMark=${this.diagramRow()}
           ></eos-phase-map>
           <eos-color-legend .colorize=${colorize} .layer=${this.state.layer}></eos-color-legend>
           <div class="readout" aria-live="polite">${this.readout}</div>
@@ -290,6 +314,7 @@ export class AtlasApp extends LitElement {
                 .label=${this.inspected.label}
                 @inspector-closed=${() => (this.inspected = undefined)}
               ></eos-trajectory-inspector>`}
+          ${this.renderDiagramPanel(engine)}
         </main>
         <aside>
           <h2>Presets</h2>
@@ -308,6 +333,42 @@ export class AtlasApp extends LitElement {
         </aside>
       </div>
     `;
+  }
+
+  private renderDiagramPanel(engine: Engine | undefined) {
+    const panel = this.state.diagram;
+    if (panel === undefined) {
+      return null;
+    }
+    return html`<eos-bifurcation-panel
+      .engine=${engine}
+      .view=${createView(this.state.view)}
+      .panel=${panel}
+      .cursor=${this.mapCursor}
+      @diagram-changed=${(event: CustomEvent<DiagramPanelState>) => this.setState({ ...this.state, diagram: event.detail })}
+      @cursor-moved=${(event: CustomEvent<number | null>) => (this.diagramCursor = event.detail ?? undefined)}
+      @trajectory-requested=${(event: CustomEvent<TrajectoryRequest>) => (this.inspected = event.detail)}
+      @diagram-export-requested=${this.onDiagramExport}
+      .exportMessage=${this.diagramExportMessage}
+      .exporting=${this.exporting}
+    ></eos-bifurcation-panel>`;
+  }
+
+  /** Value of the map's y parameter at which the open bifurcation diagram is drawn, or undefined. */
+  private diagramRow(): number | undefined {
+    const panel = this.state.diagram;
+    return panel === undefined ? undefined : diagramRowValue(createView(this.state.view), panel);
+  }
+
+  private toggleDiagram(): void {
+    if (this.state.diagram !== undefined) {
+      const next = { ...this.state };
+      delete next.diagram;
+      this.setState(next);
+      this.diagramCursor = undefined;
+      return;
+    }
+    this.setState({ ...this.state, diagram: { ...DEFAULT_DIAGRAM_PANEL, y: { ...DEFAULT_DIAGRAM_PANEL.y }, tone: { ...DEFAULT_DIAGRAM_PANEL.tone } } });
   }
 
   private renderBanners(engine: Engine | undefined) {
@@ -350,14 +411,18 @@ export class AtlasApp extends LitElement {
     const preset = event.detail;
     this.presetId = preset.id;
     this.inspected = undefined;
-    this.setState({
+    const next: AppState = {
       ...this.state,
       view: preset.view,
       layer: preset.layer,
       colormap: preset.colormap,
       history: [],
       future: [],
-    });
+    };
+    if (preset.diagram !== undefined) {
+      next.diagram = preset.diagram;
+    }
+    this.setState(next);
   }
 
   private onViewRequested(event: CustomEvent<ViewRequest>): void {
@@ -480,10 +545,23 @@ export class AtlasApp extends LitElement {
 
   private onPointerMoved(event: CustomEvent<PixelEvent | null>): void {
     const image = this.image;
+    clearTimeout(this.rowTimer);
     if (image === undefined || event.detail === null) {
+      this.mapCursor = undefined;
       return;
     }
     const { column, row } = event.detail;
+    const coordinates = pixelCoordinates(image.view, column, row);
+    this.mapCursor = coordinates.x;
+    if (this.state.diagram !== undefined) {
+      // The diagram follows the row once the pointer rests on it, so crossing rows on the
+      // way to the diagram does not start a render for each of them.
+      this.rowTimer = setTimeout(() => {
+        if (this.state.diagram !== undefined && this.state.diagram.row !== coordinates.y) {
+          this.setState({ ...this.state, diagram: { ...this.state.diagram, row: coordinates.y } });
+        }
+      }, ROW_REST_MILLISECONDS);
+    }
     const index = row * image.view.columns + column;
     const value = (name: (typeof LAYER_NAMES)[number]) => image.layers[name][index]!;
     const phase = PHASES_BY_CODE[value('phase')] ?? 'unknown';
@@ -524,6 +602,32 @@ export class AtlasApp extends LitElement {
       this.exportMessage = `Exported eos-atlas-${this.state.layer}-${width}x${height}.png (${Math.round(png.length / 1024)} KiB).`;
     } catch (error) {
       this.exportMessage = `The export failed: ${(error as Error).message}`;
+    } finally {
+      this.exporting = false;
+    }
+  }
+
+  private async onDiagramExport(event: CustomEvent<PngExportRequest>): Promise<void> {
+    const engine = this.engineTask.value;
+    if (engine === undefined || this.exporting) {
+      return;
+    }
+    const { width, height, decorations } = event.detail;
+    const name = `eos-atlas-bifurcation-${width}x${height}.png`;
+    this.exporting = true;
+    this.diagramExportMessage = `Rendering ${width} × ${height}…`;
+    try {
+      const png = await exportDiagramPng(engine, this.state, {
+        width,
+        height,
+        decorations,
+        version: packageInfo.version,
+        onProgress: (fraction) => (this.diagramExportMessage = `Rendering ${width} × ${height}: ${Math.round(100 * fraction)}%`),
+      });
+      download(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }), name);
+      this.diagramExportMessage = `Exported ${name} (${Math.round(png.length / 1024)} KiB).`;
+    } catch (error) {
+      this.diagramExportMessage = `The export failed: ${(error as Error).message}`;
     } finally {
       this.exporting = false;
     }

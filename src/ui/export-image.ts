@@ -14,7 +14,7 @@ import { encodeAppState, type AppState } from '../core/url-state.ts';
 import { AXIS_LABELS, createView, type Axis } from '../core/view.ts';
 import type { Engine } from '../gpu/engine.ts';
 import { formatTick, logTicks, niceLinearTicks } from './ticks.ts';
-import { axisAt, axisFraction } from './view-geometry.ts';
+import { axisAt, axisFraction, type RangeAxis } from './view-geometry.ts';
 
 /** Largest image that renders as one view; larger ones render in bands of rows. */
 export const SINGLE_RENDER_PIXELS = 4_194_304;
@@ -83,9 +83,40 @@ export async function exportViewPng(engine: Engine, state: AppState, options: Ex
   return encodePng(decorated.rgba, decorated.width, decorated.height, texts, deflateWithCompressionStream);
 }
 
-/** Draws axes, title and colour bar around the map on a 2D canvas; returns the map alone when none is asked for. */
-function decorate(map: Uint8ClampedArray, state: AppState, options: ExportOptions): { rgba: Uint8ClampedArray; width: number; height: number } {
-  const { width, height, decorations } = options;
+/** Draws axes, title and colour bar around the map of a view. */
+function decorate(map: Uint8ClampedArray, state: AppState, options: ExportOptions): DecoratedImage {
+  const view = createView(state.view);
+  const experiment = view.experiment;
+  return decorateImage(map, options.width, options.height, options.decorations, {
+    x: view.x,
+    y: view.y,
+    xLabel: AXIS_LABELS[view.x.parameter],
+    yLabel: AXIS_LABELS[view.y.parameter],
+    title: `${LAYERS[state.layer].label} · n = ${experiment.width}, s = ${experiment.parameterization}, ${experiment.steps} steps`,
+    drawKey: (context, x, top, unit, font) => drawColorKey(context, options.colorize, x, top, unit, font),
+  });
+}
+
+/** An image with its decorations, in RGBA8. */
+export interface DecoratedImage {
+  rgba: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/** Content of the decorations around an exported picture. */
+export interface ImageFrame {
+  x: RangeAxis;
+  y: RangeAxis;
+  xLabel: string;
+  yLabel: string;
+  title: string;
+  /** Draws the colour key with its top left corner at (x, top), for text of size `font` and a scale `unit`. */
+  drawKey: (context: OffscreenCanvasRenderingContext2D, x: number, top: number, unit: number, font: number) => void;
+}
+
+/** Draws axes, title and colour key around a picture on a 2D canvas; returns the picture alone when none is asked for. */
+export function decorateImage(map: Uint8ClampedArray, width: number, height: number, decorations: ExportDecorations, frame: ImageFrame): DecoratedImage {
   if (!decorations.axes && !decorations.title && !decorations.colorbar) {
     return { rgba: map, width, height };
   }
@@ -108,7 +139,7 @@ function decorate(map: Uint8ClampedArray, state: AppState, options: ExportOption
 
   if (decorations.axes) {
     context.strokeRect(left, top, width, height);
-    const drawTicks = (axis: Axis, horizontal: boolean) => {
+    const drawTicks = (axis: RangeAxis, horizontal: boolean) => {
       const values = axis.scale === 'log' ? logTicks(axis.min, axis.max, 8) : niceLinearTicks(axis.min, axis.max, 8);
       const step = values.length > 1 ? Math.abs(values[1]! - values[0]!) : axis.max - axis.min;
       for (const value of values) {
@@ -133,31 +164,26 @@ function decorate(map: Uint8ClampedArray, state: AppState, options: ExportOption
         }
       }
     };
-    drawTicks(state.view.x, true);
-    drawTicks(state.view.y, false);
+    drawTicks(frame.x, true);
+    drawTicks(frame.y, false);
     context.textAlign = 'center';
-    context.fillText(AXIS_LABELS[state.view.x.parameter], left + width / 2, top + height + 44 * unit);
+    context.fillText(frame.xLabel, left + width / 2, top + height + 44 * unit);
     context.save();
     context.translate(16 * unit, top + height / 2);
     context.rotate(-Math.PI / 2);
-    context.fillText(AXIS_LABELS[state.view.y.parameter], 0, 0);
+    context.fillText(frame.yLabel, 0, 0);
     context.restore();
   }
 
   if (decorations.title) {
-    const experiment = state.view.experiment ?? {};
     context.textAlign = 'left';
     context.font = `bold ${font}px sans-serif`;
-    context.fillText(
-      `${LAYERS[state.layer].label} · n = ${experiment.width ?? ''}, s = ${experiment.parameterization ?? ''}, ${experiment.steps ?? ''} steps`,
-      left,
-      top - 12 * unit,
-    );
+    context.fillText(frame.title, left, top - 12 * unit);
     context.font = `${font}px sans-serif`;
   }
 
   if (decorations.colorbar) {
-    drawColorKey(context, options.colorize, left + width + 16 * unit, top, unit, font);
+    frame.drawKey(context, left + width + 16 * unit, top, unit, font);
   }
   const image = context.getImageData(0, 0, canvas.width, canvas.height);
   return { rgba: image.data, width: canvas.width, height: canvas.height };

@@ -12,7 +12,7 @@ import { LAYER_NAMES, type LayerName, type ViewLayers } from '../core/layers.ts'
 import { AXIS_LABELS, type Axis, type View } from '../core/view.ts';
 import { createLogger } from '../core/logger.ts';
 import { CanvasPresenter, type ImageRect } from '../gpu/canvas-presenter.ts';
-import { formatTick, logTicks, niceLinearTicks } from './ticks.ts';
+import { axisTicks } from './ticks.ts';
 import { axisFraction, panAxis, reprojectRect, subAxis, zoomAxis } from './view-geometry.ts';
 
 /** The picture on display: the layers of a view and, on WebGPU, their GPU buffer and device. */
@@ -47,6 +47,8 @@ export class PhaseMap extends LitElement {
     layer: { attribute: false },
     colorize: { attribute: false, hasChanged: changedByValue },
     size: { type: Number },
+    cursor: { attribute: false },
+    rowMark: { attribute: false },
   };
 
   static override styles = css`
@@ -76,6 +78,14 @@ export class PhaseMap extends LitElement {
     text {
       fill: #222;
     }
+    .cursor {
+      stroke: #0072b2;
+    }
+    .row-mark {
+      stroke: #fff;
+      stroke-width: 1;
+      stroke-dasharray: 6 4;
+    }
     .title {
       font-weight: 600;
       font-size: 13px;
@@ -90,6 +100,10 @@ export class PhaseMap extends LitElement {
   declare colorize: ColorizeOptions | undefined;
   /** Side of the square plot area in CSS pixels. */
   declare size: number;
+  /** Value of the x parameter at which to draw a vertical cursor, or undefined for none. */
+  declare cursor: number | undefined;
+  /** Value of the y parameter at which to draw a horizontal line (the bifurcation diagram's row), or undefined. */
+  declare rowMark: number | undefined;
 
   private presenter: CanvasPresenter | undefined;
   private presenterDevice: GPUDevice | undefined;
@@ -107,6 +121,8 @@ export class PhaseMap extends LitElement {
     this.layer = 'phase';
     this.colorize = undefined;
     this.size = 512;
+    this.cursor = undefined;
+    this.rowMark = undefined;
   }
 
   override render() {
@@ -119,7 +135,7 @@ export class PhaseMap extends LitElement {
     return html`
       <div style="width:${width}px;height:${height}px"></div>
       ${this.renderCanvas('gpu', canvasStyle, gpu)} ${this.renderCanvas('host', canvasStyle, !gpu)}
-      <svg width=${width} height=${height}>${axes === undefined ? null : this.renderAxes(axes)} ${this.renderBox()}</svg>
+      <svg width=${width} height=${height}>${axes === undefined ? null : this.renderAxes(axes)} ${this.renderLinks(axes)} ${this.renderBox()}</svg>
     `;
   }
 
@@ -142,8 +158,8 @@ export class PhaseMap extends LitElement {
     const size = this.size;
     const x = axes.x;
     const y = axes.y;
-    const xTicks = ticksFor(x, 8);
-    const yTicks = ticksFor(y, 8);
+    const xTicks = axisTicks(x, 8);
+    const yTicks = axisTicks(y, 8);
     const left = MARGIN.left;
     const top = MARGIN.top;
     return svg`
@@ -161,6 +177,26 @@ export class PhaseMap extends LitElement {
       <text class="title" x=${left + size / 2} y=${top + size + 40} text-anchor="middle">${axisTitle(x)}</text>
       <text class="title" transform="translate(14 ${top + size / 2}) rotate(-90)" text-anchor="middle">${axisTitle(y)}</text>
     `;
+  }
+
+  /** Draws the cursor and the row of the linked bifurcation diagram. */
+  private renderLinks(axes: ViewRequest | undefined) {
+    if (axes === undefined) {
+      return null;
+    }
+    const size = this.size;
+    const lines = [];
+    const x = this.cursor === undefined ? NaN : axisFraction(axes.x, this.cursor);
+    if (x >= 0 && x <= 1) {
+      const px = MARGIN.left + x * size;
+      lines.push(svg`<line class="cursor" x1=${px} x2=${px} y1=${MARGIN.top} y2=${MARGIN.top + size}></line>`);
+    }
+    const y = this.rowMark === undefined ? NaN : axisFraction(axes.y, this.rowMark);
+    if (y >= 0 && y <= 1) {
+      const py = MARGIN.top + (1 - y) * size;
+      lines.push(svg`<line class="row-mark" x1=${MARGIN.left} x2=${MARGIN.left + size} y1=${py} y2=${py}></line>`);
+    }
+    return lines;
   }
 
   private renderBox() {
@@ -402,11 +438,6 @@ function changedByValue(value: unknown, old: unknown): boolean {
   return JSON.stringify(value) !== JSON.stringify(old);
 }
 
-function ticksFor(axis: Axis, count: number): Array<{ value: number; label: string }> {
-  const values = axis.scale === 'log' ? logTicks(axis.min, axis.max, count) : niceLinearTicks(axis.min, axis.max, count);
-  const step = values.length > 1 ? Math.abs(values[1]! - values[0]!) : Math.abs(axis.max - axis.min);
-  return values.map((value) => ({ value, label: formatTick(value, axis.scale === 'log' ? value : step) }));
-}
 
 function axisTitle(axis: Axis): string {
   return `${AXIS_LABELS[axis.parameter]}${axis.scale === 'log' ? ' (log scale)' : ''}`;

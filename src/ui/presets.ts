@@ -5,6 +5,7 @@
 import type { ColormapName, ColorScale } from '../core/colormaps.ts';
 import type { LayerName } from '../core/layers.ts';
 import type { ViewInput } from '../core/view.ts';
+import { DEFAULT_DIAGRAM_PANEL, type DiagramPanelState } from '../core/diagram-state.ts';
 
 /** A named view with its explanation. */
 export interface Preset {
@@ -14,6 +15,8 @@ export interface Preset {
   view: ViewInput;
   layer: LayerName;
   colormap: { map: ColormapName; scale: ColorScale; min?: number; max?: number };
+  /** Bifurcation-diagram panel that the preset opens, if any. */
+  diagram?: DiagramPanelState;
 }
 
 /** The presets, in the order the page lists them. */
@@ -78,7 +81,8 @@ export const PRESETS: readonly Preset[] = [
       'On the EoS manifold the dynamics reduce to z ← z(1 + ỹ − z)², with z = ηλ/2 and ỹ = η/η_c. The minimum loses ' +
       'stability at ỹ = 1 to a 2-cycle, which doubles again and again (4, 8, 16, …) at intervals shrinking by about 4.67, ' +
       'then turns chaotic, with periodic windows such as period 3 near ỹ = 1.7, until the attractor is destroyed at ỹ = 2. ' +
-      'Layer: the detected period.',
+      'Layer: the detected period. The bifurcation diagram below shows the late values of ηλ_H/2 at σ_w = 0.5; rest the ' +
+      'pointer on another row of the map to move it there.',
     view: {
       experiment: { parameterization: 'muP', learningRate: 1, steps: 2000 },
       x: { parameter: 'etaRatio', min: 0.9, max: 2.05, scale: 'linear' },
@@ -88,6 +92,7 @@ export const PRESETS: readonly Preset[] = [
     },
     layer: 'period',
     colormap: { map: 'period', scale: 'linear' },
+    diagram: { ...DEFAULT_DIAGRAM_PANEL, row: 0.5 },
   },
   {
     id: 'mup-vs-ntp',

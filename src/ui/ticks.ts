@@ -3,6 +3,7 @@
  * steps, logarithmic ticks at decades (with 2 and 5 subdivisions on short ranges),
  * and compact labels. DOM-free, so the phase map and the trajectory inspector share it.
  */
+import type { RangeAxis } from './view-geometry.ts';
 
 /** Mantissas of the nice steps, in increasing order. */
 const NICE_MANTISSAS = [1, 2, 5] as const;
@@ -274,4 +275,11 @@ function trimZeros(text: string): string {
     return text;
   }
   return text.replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/** Returns about `count` ticks of an axis with their labels: nice linear steps, or decades on a log axis. */
+export function axisTicks(axis: RangeAxis, count: number): Array<{ value: number; label: string }> {
+  const values = axis.scale === 'log' ? logTicks(axis.min, axis.max, count) : niceLinearTicks(axis.min, axis.max, count);
+  const step = values.length > 1 ? Math.abs(values[1]! - values[0]!) : Math.abs(axis.max - axis.min);
+  return values.map((value) => ({ value, label: formatTick(value, axis.scale === 'log' ? value : step) }));
 }

@@ -5,8 +5,16 @@
 import type { Axis, AxisParameter } from '../core/view.ts';
 import type { ImageRect } from '../gpu/canvas-presenter.ts';
 
+/** A range on a linear or log scale: a view axis, or a diagram's quantity range (no parameter, no limits). */
+export interface RangeAxis {
+  min: number;
+  max: number;
+  scale: 'linear' | 'log';
+  parameter?: AxisParameter;
+}
+
 /** Returns the fraction of `value` along `axis` (0 at min, 1 at max). */
-export function axisFraction(axis: Axis, value: number): number {
+export function axisFraction(axis: RangeAxis, value: number): number {
   if (axis.scale === 'log') {
     return (Math.log(value) - Math.log(axis.min)) / (Math.log(axis.max) - Math.log(axis.min));
   }
@@ -14,7 +22,7 @@ export function axisFraction(axis: Axis, value: number): number {
 }
 
 /** Returns the axis value at fraction `t`. */
-export function axisAt(axis: Axis, t: number): number {
+export function axisAt(axis: RangeAxis, t: number): number {
   if (axis.scale === 'log') {
     return Math.exp(Math.log(axis.min) + t * (Math.log(axis.max) - Math.log(axis.min)));
   }
@@ -22,19 +30,19 @@ export function axisAt(axis: Axis, t: number): number {
 }
 
 /** Returns the part of `axis` between fractions `from` and `to` (in either order). */
-export function subAxis(axis: Axis, from: number, to: number): Axis {
+export function subAxis<A extends RangeAxis>(axis: A, from: number, to: number): A {
   const low = Math.min(from, to);
   const high = Math.max(from, to);
   return clampAxis({ ...axis, min: axisAt(axis, low), max: axisAt(axis, high) });
 }
 
 /** Zooms `axis` by `factor` (below 1 zooms in) about fraction `center`, which stays in place. */
-export function zoomAxis(axis: Axis, center: number, factor: number): Axis {
+export function zoomAxis<A extends RangeAxis>(axis: A, center: number, factor: number): A {
   return subAxis(axis, center - center * factor, center + (1 - center) * factor);
 }
 
 /** Moves `axis` by `shift` of its length (positive moves toward max). */
-export function panAxis(axis: Axis, shift: number): Axis {
+export function panAxis<A extends RangeAxis>(axis: A, shift: number): A {
   return subAxis(axis, shift, 1 + shift);
 }
 
@@ -52,8 +60,8 @@ const LIMITS: Partial<Record<AxisParameter, [number, number]>> = {
  * Keeps an axis inside its parameter's allowed values (s ∈ [0, 1], positive rates,
  * n ≥ 1), shifting it back when it can and shrinking it when it must.
  */
-export function clampAxis(axis: Axis): Axis {
-  const [low, high] = LIMITS[axis.parameter] ?? [-Infinity, Infinity];
+export function clampAxis<A extends RangeAxis>(axis: A): A {
+  const [low, high] = (axis.parameter === undefined ? undefined : LIMITS[axis.parameter]) ?? [-Infinity, Infinity];
   let { min, max } = axis;
   if (min < low) {
     if (axis.scale === 'linear' && Number.isFinite(low)) {
@@ -76,7 +84,7 @@ export function clampAxis(axis: Axis): Axis {
  * Used to show the previous picture, stretched, while the new view computes. On a
  * log axis the mapping is exact only when both axes have the same scale.
  */
-export function reprojectRect(fromX: Axis, fromY: Axis, toX: Axis, toY: Axis): ImageRect {
+export function reprojectRect(fromX: RangeAxis, fromY: RangeAxis, toX: RangeAxis, toY: RangeAxis): ImageRect {
   const left = axisFraction(toX, fromX.min);
   const right = axisFraction(toX, fromX.max);
   // The top of the picture is y's maximum.

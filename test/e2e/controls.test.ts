@@ -103,6 +103,13 @@ describe('controls', { timeout: TEST_TIMEOUT }, () => {
     expect(await page.locator('eos-view-controls select[name="layer"]').inputValue()).toBe('period');
     expect(new URL(page.url()).searchParams.get('layer')).toBe('period');
 
+    // The preset opens the bifurcation diagram at σ_w = 0.5. Closing it removes the
+    // diagram's row line from the map, so the map's pixels can be compared below.
+    expect(state.diagram?.row).toBe(0.5);
+    expect(new URL(page.url()).searchParams.get('brow')).toBe('0.5');
+    await page.getByRole('button', { name: 'bifurcation diagram' }).click();
+    await expect.poll(async () => (await callProbe(page, 'pageState')).state.diagram).toBeUndefined();
+
     // The map draws the period layer of the preset's view.
     await waitForCurrentRender(page);
     const expected = await callProbe(page, 'expectedLayerColors');

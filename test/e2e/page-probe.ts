@@ -12,11 +12,14 @@
 import { colorizeLayer } from '../../src/core/colormaps.ts';
 import type { Experiment } from '../../src/core/experiment.ts';
 import type { AppState } from '../../src/core/url-state.ts';
-import { pixelExperiment, type Axis } from '../../src/core/view.ts';
+import { createView, pixelExperiment, type Axis } from '../../src/core/view.ts';
 import type { AtlasApp } from '../../src/ui/atlas-app.ts';
 import { colorizeOptionsFor } from '../../src/core/colorize-options.ts';
 import { PHASES_BY_CODE } from '../../src/ui/labels.ts';
 import type { MapImage } from '../../src/ui/phase-map.ts';
+import type { BifurcationDiagram } from '../../src/core/bifurcation-diagram.ts';
+import { diagramForView } from '../../src/core/diagram-state.ts';
+import type { BifurcationPanel } from '../../src/ui/bifurcation-panel.ts';
 
 /** The last `image-drawn` event: what the phase map drew, and how many draws came before. */
 export interface DrawRecord {
@@ -191,4 +194,54 @@ export async function watchedRenders(): Promise<{ renderValues: string[]; draws:
   await app().updateComplete;
   await nextFrame();
   return { renderValues: [...watch.renderValues], draws: (window.eosDrawn?.count ?? 0) - watch.drawsAtStart };
+}
+
+function diagramPanel(): BifurcationPanel {
+  const panel = app().renderRoot.querySelector('eos-bifurcation-panel');
+  if (panel === null) {
+    throw new Error('<eos-bifurcation-panel> not found: the state has no bifurcation diagram.');
+  }
+  return panel;
+}
+
+/** Returns whether the diagram panel shows the complete render of the state's diagram. */
+function isCurrentDiagramShown(): boolean {
+  const page = app();
+  const panel = page.renderRoot.querySelector('eos-bifurcation-panel');
+  const shown = panel?.shownRender;
+  if (panel === null || panel === undefined || shown === undefined || page.state.diagram === undefined || panel.dataset.render !== 'complete') {
+    return false;
+  }
+  return JSON.stringify(shown.diagram) === JSON.stringify(diagramForView(createView(page.state.view), page.state.diagram));
+}
+
+/** Waits until the bifurcation diagram of the current state is rendered and drawn. */
+export async function waitForCurrentDiagram(timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!isCurrentDiagramShown()) {
+    const panel = app().renderRoot.querySelector('eos-bifurcation-panel');
+    if (panel?.dataset.render === 'error') {
+      throw new Error(`The diagram failed to render: ${panel.renderRoot.querySelector('.error')?.textContent ?? 'no message'}.`);
+    }
+    if (performance.now() > deadline) {
+      throw new Error(`The bifurcation diagram of the current state was not shown within ${timeoutMs} ms (data-render=${panel?.dataset.render}).`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await diagramPanel().updateComplete;
+  await nextFrame();
+}
+
+/** Returns the diagram on display and its counts. */
+export function diagramCounts(): { diagram: BifurcationDiagram; counts: number[]; diverged: number[]; engine: string } {
+  const shown = diagramPanel().shownRender;
+  if (shown === undefined) {
+    throw new Error('The diagram panel has no render yet.');
+  }
+  return {
+    diagram: shown.diagram,
+    counts: Array.from(shown.render.density.counts),
+    diverged: Array.from(shown.render.density.diverged),
+    engine: shown.render.engine,
+  };
 }

@@ -1,0 +1,404 @@
+/**
+ * `<eos-bifurcation-panel>`: the bifurcation diagram of the phase map's
+ * experiment along its learning-rate axis, at the map's row under the pointer.
+ * It renders the counts with the page's engine (a @lit/task, cancelled when the
+ * settings change), tone-maps them on the host, and shows the settings form.
+ * Settings changes go to the page as `diagram-changed` and live in the URL.
+ */
+import { Task, TaskStatus } from '@lit/task';
+import { css, html, LitElement } from 'lit';
+import {
+  DIAGRAM_QUANTITIES,
+  DIAGRAM_QUANTITY_LABELS,
+  defaultDiagramRange,
+  diagramExperiment,
+  type BifurcationDiagram,
+  type DiagramQuantity,
+} from '../core/bifurcation-diagram.ts';
+import { COLORMAPS, COLORMAP_NAMES } from '../core/colormaps.ts';
+import { maxCount, TONE_MAPPINGS, toneMapDensity } from '../core/density-tone.ts';
+import { diagramForView, type DiagramPanelState } from '../core/diagram-state.ts';
+import { ValidationError } from '../core/errors.ts';
+import type { Experiment } from '../core/experiment.ts';
+import { AXIS_LABELS, type View } from '../core/view.ts';
+import { renderDiagram, type DiagramProgress, type DiagramRender } from '../gpu/diagram-engine.ts';
+import type { Engine } from '../gpu/engine.ts';
+import './bifurcation-diagram.ts';
+import type { DiagramImage, DiagramMark, DiagramRangeRequest } from './bifurcation-diagram.ts';
+import { axisFraction } from './view-geometry.ts';
+import type { PngExportRequest } from './export-panel.ts';
+import { MAX_EXPORT_SIDE } from './export-image.ts';
+
+/** Detail of `trajectory-requested`: an experiment to show in the trajectory inspector. */
+export interface TrajectoryRequest {
+  experiment: Experiment;
+  label: string;
+}
+
+/** Sequential maps, the ones that suit counts. */
+const DENSITY_MAPS = COLORMAP_NAMES.filter((name) => COLORMAPS[name].kind === 'sequential');
+
+export class BifurcationPanel extends LitElement {
+  static override properties = {
+    engine: { attribute: false },
+    view: { attribute: false },
+    panel: { attribute: false },
+    cursor: { attribute: false },
+    marks: { attribute: false },
+    exportMessage: { attribute: false },
+    exporting: { attribute: false },
+    progress: { state: true },
+    formError: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      font: 13px system-ui, sans-serif;
+      margin-top: 12px;
+      max-width: 600px;
+    }
+    h2 {
+      font-size: 15px;
+      margin: 0 0 4px;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 10px;
+      align-items: center;
+      margin: 4px 0;
+    }
+    input[type='number'] {
+      width: 6em;
+      font: inherit;
+    }
+    select,
+    button {
+      font: inherit;
+    }
+    .status {
+      font: 12px ui-monospace, monospace;
+      white-space: pre-wrap;
+    }
+    .error {
+      color: #b00020;
+    }
+  `;
+
+  declare engine: Engine | undefined;
+  /** The phase map's view, whose experiment and axes the diagram shares. */
+  declare view: View | undefined;
+  declare panel: DiagramPanelState;
+  /** Value of the x parameter for the vertical cursor. */
+  declare cursor: number | undefined;
+  /** Labelled positions to draw, such as located doubling points. */
+  declare marks: DiagramMark[];
+  /** Status of the last PNG export, from the page. */
+  declare exportMessage: string;
+  /** Whether the page is exporting the diagram. */
+  declare exporting: boolean;
+  declare progress: DiagramProgress | undefined;
+  declare formError: string;
+
+  /** The diagram on display and its counts; it changes only when a render completes. */
+  private shownDiagram: { diagram: BifurcationDiagram; render: DiagramRender } | undefined;
+  /** Tone-mapped pixels of `shown`, kept while neither the counts nor the tone options change. */
+  private toned: { render: DiagramRender; tone: string; pixels: Uint8ClampedArray } | undefined;
+
+  private readonly renderTask = new Task(this, {
+    task: async ([engine, key], { signal }) => {
+      if (engine === undefined || key === '') {
+        return undefined;
+      }
+      const diagram = JSON.parse(key) as BifurcationDiagram;
+      const render = await renderDiagram(engine, diagram, { signal, onProgress: (progress) => (this.progress = progress) });
+      this.progress = undefined;
+      this.shownDiagram = { diagram, render };
+      this.dispatchEvent(new CustomEvent('diagram-rendered', { bubbles: true, composed: true }));
+      return render;
+    },
+    args: () => [this.engine, this.diagramKey()] as const,
+  });
+
+  constructor() {
+    super();
+    this.engine = undefined;
+    this.view = undefined;
+    this.cursor = undefined;
+    this.marks = [];
+    this.exportMessage = '';
+    this.exporting = false;
+    this.progress = undefined;
+    this.formError = '';
+  }
+
+  /** The diagram that the settings define, or the ValidationError that explains why there is none. */
+  get diagram(): BifurcationDiagram | ValidationError | undefined {
+    if (this.view === undefined || this.panel === undefined) {
+      return undefined;
+    }
+    try {
+      return diagramForView(this.view, this.panel);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return error;
+      }
+      throw error;
+    }
+  }
+
+  /** `pending`, `complete` or `error`, also in the host's `data-render` attribute. */
+  get renderState(): 'pending' | 'complete' | 'error' {
+    const status = this.renderTask.status;
+    if (status === TaskStatus.ERROR) {
+      return 'error';
+    }
+    return status === TaskStatus.COMPLETE && this.renderTask.value !== undefined && this.progress === undefined ? 'complete' : 'pending';
+  }
+
+  /** The counts on display, for export and tests. */
+  get shownRender(): { diagram: BifurcationDiagram; render: DiagramRender } | undefined {
+    return this.shownDiagram;
+  }
+
+  private diagramKey(): string {
+    const diagram = this.diagram;
+    return diagram === undefined || diagram instanceof ValidationError ? '' : JSON.stringify(diagram);
+  }
+
+  override updated(): void {
+    this.dataset.render = this.renderState;
+  }
+
+  override render() {
+    const diagram = this.diagram;
+    if (diagram instanceof ValidationError) {
+      return html`<h2>Bifurcation diagram</h2>
+        <p class="error" role="alert">${diagram.message}</p>`;
+    }
+    if (diagram === undefined) {
+      return null;
+    }
+    const shown = this.shownDiagram;
+    const image: DiagramImage | undefined =
+      shown === undefined
+        ? undefined
+        : {
+            x: shown.diagram.x,
+            y: shown.diagram.y,
+            columns: shown.diagram.columns,
+            rows: shown.diagram.rows,
+            pixels: this.tonedPixels(shown.render),
+          };
+    const fixed = diagram.fixed;
+    return html`
+      <h2>Bifurcation diagram</h2>
+      <div class="row">
+        ${fixed === undefined ? '' : `at ${AXIS_LABELS[fixed.parameter]} = ${format(fixed.value)} (the phase map's row under the pointer; rest the pointer on a row to change it)`}
+      </div>
+      <eos-bifurcation-diagram
+        .image=${image}
+        .axes=${{ x: diagram.x, y: diagram.y }}
+        .yLabel=${DIAGRAM_QUANTITY_LABELS[diagram.quantity]}
+        .cursor=${this.cursor}
+        .marks=${this.marks}
+        plotWidth="512"
+        plotHeight="256"
+        @range-requested=${this.onRangeRequested}
+        @column-selected=${this.onColumnSelected}
+      ></eos-bifurcation-diagram>
+      ${this.renderStatus(diagram)} ${this.renderForm(diagram)}
+    `;
+  }
+
+  private tonedPixels(render: DiagramRender): Uint8ClampedArray {
+    const tone = JSON.stringify(this.panel.tone);
+    if (this.toned?.render !== render || this.toned.tone !== tone) {
+      this.toned = { render, tone, pixels: toneMapDensity(render.density.counts, this.panel.tone) };
+    }
+    return this.toned.pixels;
+  }
+
+  private renderStatus(diagram: BifurcationDiagram) {
+    const progress = this.progress;
+    const error = this.renderTask.error;
+    if (progress !== undefined) {
+      return html`<div class="row">
+        <progress max=${progress.total} value=${progress.done}></progress>
+        <span>${Math.round((100 * progress.done) / progress.total)}%</span>
+        <button @click=${() => this.renderTask.abort()}>cancel</button>
+      </div>`;
+    }
+    if (error !== undefined && !(error instanceof Error && error.name === 'AbortError')) {
+      return html`<div class="status error" role="alert">The diagram failed to render: ${(error as Error).message ?? String(error)}</div>`;
+    }
+    const shown = this.shownDiagram;
+    if (shown === undefined) {
+      return html`<div class="status">computing…</div>`;
+    }
+    const { density } = shown.render;
+    const diverged = density.diverged.filter((count) => count > 0).length;
+    const invalid = density.invalid.filter((count) => count > 0).length;
+    return html`<div class="status">${[
+      `${diagram.columns} × ${diagram.rows} cells, ${diagram.samples} trajector${diagram.samples === 1 ? 'y' : 'ies'} per column, ` +
+        `${diagram.transient} transient + ${diagram.recorded} recorded steps, max count ${maxCount(density.counts)}`,
+      `${shown.render.engine === 'webgpu' ? 'float32 on' : 'on the'} ${shown.render.description}: ${(shown.render.elapsedMilliseconds / 1000).toFixed(2)} s`,
+      diverged > 0 ? `${diverged} column(s) with diverged trajectories (drawn empty)` : '',
+      invalid > 0 ? `${invalid} column(s) with invalid parameters` : '',
+    ]
+      .filter((line) => line !== '')
+      .join('\n')}</div>`;
+  }
+
+  private renderForm(diagram: BifurcationDiagram) {
+    const panel = this.panel;
+    const tone = panel.tone;
+    return html`
+      <div class="row">
+        <label
+          >quantity
+          <select name="quantity" @change=${this.onQuantity}>
+            ${DIAGRAM_QUANTITIES.map((name) => html`<option value=${name} ?selected=${name === panel.quantity}>${DIAGRAM_QUANTITY_LABELS[name]}</option>`)}
+          </select></label
+        >
+        <label>y from <input type="number" name="yMin" step="any" .value=${String(diagram.y.min)} @change=${this.onForm} /></label>
+        <label>to <input type="number" name="yMax" step="any" .value=${String(diagram.y.max)} @change=${this.onForm} /></label>
+        <label
+          >scale
+          <select name="yScale" @change=${this.onForm}>
+            ${['linear', 'log'].map((scale) => html`<option value=${scale} ?selected=${scale === diagram.y.scale}>${scale}</option>`)}
+          </select></label
+        >
+        <button @click=${this.followMap} ?disabled=${panel.x === undefined} title="Use the phase map's x range again">follow map x range</button>
+      </div>
+      <div class="row">
+        <label>columns <input type="number" name="columns" min="1" .value=${String(panel.columns)} @change=${this.onForm} /></label>
+        <label>rows <input type="number" name="rows" min="1" .value=${String(panel.rows)} @change=${this.onForm} /></label>
+        <label>samples <input type="number" name="samples" min="1" .value=${String(panel.samples)} @change=${this.onForm} /></label>
+      </div>
+      <div class="row">
+        <label>transient steps <input type="number" name="transient" min="0" .value=${String(panel.transient)} @change=${this.onForm} /></label>
+        <label>recorded steps <input type="number" name="recorded" min="1" .value=${String(panel.recorded)} @change=${this.onForm} /></label>
+      </div>
+      <div class="row">
+        <label
+          >tone
+          <select name="mapping" @change=${this.onForm}>
+            ${TONE_MAPPINGS.map((name) => html`<option value=${name} ?selected=${name === tone.mapping}>${name}</option>`)}
+          </select></label
+        >
+        <label>γ <input type="number" name="gamma" step="any" min="0" .value=${String(tone.gamma)} ?disabled=${tone.mapping !== 'gamma'} @change=${this.onForm} /></label>
+        <label
+          >map
+          <select name="map" @change=${this.onForm}>
+            ${DENSITY_MAPS.map((name) => html`<option value=${name} ?selected=${name === tone.map}>${COLORMAPS[name].label}</option>`)}
+          </select></label
+        >
+        <label><input type="checkbox" name="invert" .checked=${tone.invert} @change=${this.onForm} /> dark on light</label>
+      </div>
+      ${this.formError === '' ? null : html`<div class="error" role="alert">${this.formError}</div>`}
+      <div class="row">
+        <label>export <input type="number" name="exportWidth" min="1" max=${MAX_EXPORT_SIDE} .value=${String(panel.columns)} /></label>
+        <label>× <input type="number" name="exportHeight" min="1" max=${MAX_EXPORT_SIDE} .value=${String(panel.rows)} /> cells</label>
+        <label><input type="checkbox" name="exportDecorations" checked /> axes, title and key</label>
+        <button ?disabled=${this.exporting} @click=${this.requestExport}>Export PNG</button>
+      </div>
+      ${this.exportMessage === '' ? null : html`<div class="status">${this.exportMessage}</div>`}
+    `;
+  }
+
+  private requestExport(): void {
+    const field = (name: string) => this.renderRoot.querySelector<HTMLInputElement>(`[name="${name}"]`)!;
+    const decorated = field('exportDecorations').checked;
+    const detail: PngExportRequest = {
+      width: Number(field('exportWidth').value),
+      height: Number(field('exportHeight').value),
+      decorations: { axes: decorated, title: decorated, colorbar: decorated },
+    };
+    this.dispatchEvent(new CustomEvent<PngExportRequest>('diagram-export-requested', { detail, bubbles: true, composed: true }));
+  }
+
+  private onQuantity(event: Event): void {
+    const quantity = (event.target as HTMLSelectElement).value as DiagramQuantity;
+    this.apply({ ...this.panel, quantity, y: defaultDiagramRange(quantity) });
+  }
+
+  /** Reads the whole form, validates it with the core and sends it when valid. */
+  private onForm(): void {
+    const field = (name: string) => this.renderRoot.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`)!;
+    const number = (name: string) => Number(field(name).value);
+    const next: DiagramPanelState = {
+      ...this.panel,
+      y: { min: number('yMin'), max: number('yMax'), scale: field('yScale').value as 'linear' | 'log' },
+      columns: number('columns'),
+      rows: number('rows'),
+      samples: number('samples'),
+      transient: number('transient'),
+      recorded: number('recorded'),
+      tone: {
+        mapping: field('mapping').value as DiagramPanelState['tone']['mapping'],
+        gamma: number('gamma'),
+        map: field('map').value as DiagramPanelState['tone']['map'],
+        invert: (field('invert') as HTMLInputElement).checked,
+      },
+    };
+    this.apply(next);
+  }
+
+  private apply(next: DiagramPanelState): void {
+    if (this.view !== undefined) {
+      try {
+        diagramForView(this.view, next);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) {
+          throw error;
+        }
+        this.formError = error.message;
+        return;
+      }
+    }
+    this.formError = '';
+    this.dispatchEvent(new CustomEvent<DiagramPanelState>('diagram-changed', { detail: next, bubbles: true, composed: true }));
+  }
+
+  private onRangeRequested(event: CustomEvent<DiagramRangeRequest>): void {
+    const { x, y } = event.detail;
+    this.apply({ ...this.panel, x: { min: x.min, max: x.max, scale: x.scale }, y });
+  }
+
+  /** Sends the trajectory of the picked column's first sample to the page, for the inspector. */
+  private onColumnSelected(event: CustomEvent<number>): void {
+    event.stopPropagation();
+    const diagram = this.diagram;
+    if (diagram === undefined || diagram instanceof ValidationError) {
+      return;
+    }
+    const fraction = axisFraction(diagram.x, event.detail);
+    const column = Math.min(diagram.columns - 1, Math.max(0, Math.floor(fraction * diagram.columns)));
+    const experiment = diagramExperiment(diagram, column);
+    if (experiment === undefined) {
+      return;
+    }
+    const label = `diagram column ${column}: ${AXIS_LABELS[diagram.x.parameter]} = ${format(event.detail)}`;
+    this.dispatchEvent(new CustomEvent<TrajectoryRequest>('trajectory-requested', { detail: { experiment, label }, bubbles: true, composed: true }));
+  }
+
+  private followMap(): void {
+    const next = { ...this.panel };
+    delete next.x;
+    this.apply(next);
+  }
+}
+
+function format(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}
+
+customElements.define('eos-bifurcation-panel', BifurcationPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'eos-bifurcation-panel': BifurcationPanel;
+  }
+}
