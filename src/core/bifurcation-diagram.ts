@@ -9,7 +9,7 @@ import { DEFAULT_ANALYSIS_SETTINGS } from './analysis.ts';
 import { ValidationError } from './errors.ts';
 import { createExperiment, type Experiment, type ExperimentInput } from './experiment.ts';
 import { stepHat } from './map.ts';
-import { float32Ulp } from './precision.ts';
+import { MIN_ULPS_PER_PIXEL, PRECISIONS, precisionUlp, type Precision } from './precision.ts';
 import { hessianSharpnessHat } from './quantities.ts';
 import { AXIS_PARAMETERS, experimentStart, pixelExperiment, RATE_PARAMETERS, type Axis, type AxisParameter, type View } from './view.ts';
 
@@ -349,19 +349,20 @@ export function diagramTrajectorySteps(diagram: BifurcationDiagram): number {
   return diagram.columns * diagram.samples * (diagram.transient + diagram.recorded);
 }
 
-/** Minimum float32 ulps between the ỹ of neighbouring trajectories, as for phase-map pixels. */
-const MIN_DIAGRAM_ULPS = 4;
+/** Minimum ulps between the ỹ of neighbouring trajectories, as for phase-map pixels. */
+const MIN_DIAGRAM_ULPS = MIN_ULPS_PER_PIXEL;
 
 /**
- * Returns why float32 kernels cannot resolve `diagram`, or undefined when they can.
- * Neighbouring trajectories (columns × samples across) must differ by at least 4
- * float32 ulps of ỹ, or they run the same float32 orbit. Each row must span at least
- * 4 ulps of the quantity at the range's larger end, or rounding decides the row of a value.
+ * Returns why kernels in `precision` cannot resolve `diagram`, or undefined when they can.
+ * Neighbouring trajectories (columns × samples across) must differ by at least 4 ulps
+ * of ỹ, or they run the same orbit. Each row must span at least 4 ulps of the quantity
+ * at the range's larger end, or rounding decides the row of a value. The df64 kernel
+ * computes ηλ_H/2 and logarithms from f32 values, so there the rows need float32's 4 ulps.
  */
-export function diagramFloat32Problem(diagram: BifurcationDiagram): string | undefined {
+export function diagramPrecisionProblem(diagram: BifurcationDiagram, precision: Precision): string | undefined {
   const view = diagramTrajectoryView(diagram);
   const trajectories = diagram.columns * diagram.samples;
-  let previous: number | undefined;
+  let compared = false;
   let worst = Infinity;
   let worstAt = 0;
   // Sampling up to 4096 neighbouring pairs is enough: the spacing varies smoothly along the axis.
@@ -374,32 +375,55 @@ export function diagramFloat32Problem(diagram: BifurcationDiagram): string | und
     }
     const a = experimentStart(first).yTilde;
     const b = experimentStart(second).yTilde;
-    const ulps = Math.abs(b - a) / float32Ulp(Math.max(Math.abs(a), Math.abs(b)));
+    const ulps = Math.abs(b - a) / precisionUlp(Math.max(Math.abs(a), Math.abs(b)), precision);
+    compared = true;
     if (ulps < worst) {
       worst = ulps;
       worstAt = a;
     }
-    previous = b;
   }
 
-  if (previous !== undefined && worst < MIN_DIAGRAM_ULPS) {
+  if (compared && worst < MIN_DIAGRAM_ULPS) {
     return (
-      `neighbouring trajectories differ in ỹ = η/η_c by ${worst.toPrecision(3)} float32 ulps near ỹ = ${worstAt.toPrecision(8)} ` +
-      `(at least ${MIN_DIAGRAM_ULPS} are needed): widen the x range, lower columns or samples, or use the float64 CPU engine`
+      `neighbouring trajectories differ in ỹ = η/η_c by ${worst.toPrecision(3)} ${precision} ulps near ỹ = ${worstAt.toPrecision(12)} ` +
+      `(at least ${MIN_DIAGRAM_ULPS} are needed)`
     );
   }
 
   const range = diagram.y;
+  const rowPrecision = precision === 'df64' && (diagram.quantity === 'hessianSharpness' || range.scale === 'log') ? 'float32' : precision;
   const rowSpan =
     range.scale === 'log'
       ? range.max * (1 - (range.min / range.max) ** (1 / diagram.rows))
       : (range.max - range.min) / diagram.rows;
-  const rowUlps = rowSpan / float32Ulp(Math.max(Math.abs(range.min), Math.abs(range.max)));
+  const rowUlps = rowSpan / precisionUlp(Math.max(Math.abs(range.min), Math.abs(range.max)), rowPrecision);
   if (rowUlps < MIN_DIAGRAM_ULPS) {
     return (
-      `each row spans ${rowUlps.toPrecision(3)} float32 ulps of ${DIAGRAM_QUANTITY_LABELS[diagram.quantity]} (at least ${MIN_DIAGRAM_ULPS} are needed): ` +
-      'widen the y range, lower rows, or use the float64 CPU engine'
+      `each row spans ${rowUlps.toPrecision(3)} ${rowPrecision} ulps of ${DIAGRAM_QUANTITY_LABELS[diagram.quantity]} (at least ${MIN_DIAGRAM_ULPS} are needed)`
     );
   }
   return undefined;
+}
+
+/** The cheapest precision that resolves a diagram, and why each cheaper one does not. */
+export interface DiagramPrecisionChoice {
+  precision: Precision | undefined;
+  /** Reasons of the precisions tried before the chosen one (all of them when none resolves the diagram). */
+  problems: Array<{ precision: Precision; problem: string }>;
+}
+
+/** Picks the cheapest of `available` (default: float32, df64, float64) that resolves `diagram`. */
+export function chooseDiagramPrecision(diagram: BifurcationDiagram, available: readonly Precision[] = PRECISIONS): DiagramPrecisionChoice {
+  const problems: Array<{ precision: Precision; problem: string }> = [];
+  for (const precision of PRECISIONS) {
+    if (!available.includes(precision)) {
+      continue;
+    }
+    const problem = diagramPrecisionProblem(diagram, precision);
+    if (problem === undefined) {
+      return { precision, problems };
+    }
+    problems.push({ precision, problem });
+  }
+  return { precision: undefined, problems };
 }

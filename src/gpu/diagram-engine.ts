@@ -5,13 +5,16 @@
  * The device is the trajectory engine's, so a page uses one device for both.
  */
 import tgpu from 'typegpu';
+import realDf64Source from '../../shaders/real-df64.wgsl?raw';
+import realF32Source from '../../shaders/real-f32.wgsl?raw';
 import source from '../../shaders/uv-bifurcation.wgsl?raw';
 import commonSource from '../../shaders/uv-common.wgsl?raw';
 import { DEFAULT_ANALYSIS_SETTINGS } from '../core/analysis.ts';
 import {
   accumulateDiagram,
+  chooseDiagramPrecision,
   DIAGRAM_QUANTITY_CODES,
-  diagramFloat32Problem,
+  diagramPrecisionProblem,
   diagramStart,
   diagramTrajectorySteps,
   diagramTrajectoryView,
@@ -22,14 +25,32 @@ import {
 import { ValidationError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { DeviceLostError } from './context.ts';
-import { DIAGRAM_FLAG_INVALID, DIAGRAM_STATE_WORDS, DiagramParams, DiagramState } from './diagram-schemas.ts';
+import type { Precision } from '../core/precision.ts';
+import {
+  DIAGRAM_FLAG_INVALID,
+  DIAGRAM_STATE_DF64_LAYOUT,
+  DIAGRAM_STATE_LAYOUT,
+  DiagramParams,
+  DiagramState,
+  DiagramStateDf64,
+  type DiagramStateLayout,
+} from './diagram-schemas.ts';
+import { DF64_SOURCE, resolveKernel } from './kernel-sources.ts';
 import type { Engine } from './engine.ts';
 import type { GpuEngine } from './trajectory-engine.ts';
 
 const log = createLogger('gpu');
 
 const WORKGROUP_SIZE = 64;
-const STATE_BYTES = DIAGRAM_STATE_WORDS * 4;
+
+/** Precisions of the diagram kernel. */
+export type GpuDiagramPrecision = 'float32' | 'df64';
+
+/** The state layout and the WGSL files in front of the kernel, per precision. */
+const VARIANTS: Record<GpuDiagramPrecision, { layout: DiagramStateLayout; schema: typeof DiagramState | typeof DiagramStateDf64; sources: string[] }> = {
+  float32: { layout: DIAGRAM_STATE_LAYOUT, schema: DiagramState, sources: [realF32Source] },
+  df64: { layout: DIAGRAM_STATE_DF64_LAYOUT, schema: DiagramStateDf64, sources: [DF64_SOURCE, realDf64Source] },
+};
 /** Default budget for one tile's trajectory states. */
 const STATE_BUDGET_BYTES = 64 * 2 ** 20;
 /** Default chunk duration: far below the browsers' GPU watchdog of about 2 s. */
@@ -55,6 +76,12 @@ export interface DiagramRenderOptions {
   maxTileTrajectories?: number;
   /** Times to rebuild a lost device and restart before giving up (default 2). */
   maxRecoveries?: number;
+  /**
+   * Arithmetic of the map: `auto` (the default) takes the cheapest precision that
+   * resolves the diagram (diagramPrecisionProblem), float32 or df64 on the GPU and
+   * float64 on the CPU. A named precision that does not resolve it raises DiagramPrecisionError.
+   */
+  precision?: 'auto' | Precision;
 }
 
 /** Counts of a diagram and how they were computed. */
@@ -63,6 +90,8 @@ export interface DiagramRender {
   /** Adapter name, or the CPU engine's description. */
   description: string;
   engine: 'webgpu' | 'cpu';
+  /** Arithmetic of the map state. */
+  arithmetic: Precision;
   trajectorySteps: number;
   elapsedMilliseconds: number;
   chunks: number;
@@ -75,23 +104,28 @@ interface DiagramPipeline {
   layout: GPUBindGroupLayout;
 }
 
-const pipelines = new WeakMap<GPUDevice, Promise<DiagramPipeline>>();
+const pipelines = new WeakMap<GPUDevice, Map<GpuDiagramPrecision, Promise<DiagramPipeline>>>();
 
-function getPipeline(device: GPUDevice): Promise<DiagramPipeline> {
-  let pipeline = pipelines.get(device);
+function getPipeline(device: GPUDevice, precision: GpuDiagramPrecision): Promise<DiagramPipeline> {
+  let byPrecision = pipelines.get(device);
+  if (byPrecision === undefined) {
+    byPrecision = new Map();
+    pipelines.set(device, byPrecision);
+  }
+  let pipeline = byPrecision.get(precision);
   if (pipeline === undefined) {
-    pipeline = createPipeline(device);
-    pipelines.set(device, pipeline);
+    pipeline = createPipeline(device, precision);
+    byPrecision.set(precision, pipeline);
     // A failed compilation is not cached, so a later call reports it again.
-    pipeline.catch(() => pipelines.delete(device));
+    pipeline.catch(() => byPrecision.delete(precision));
   }
   return pipeline;
 }
 
-async function createPipeline(device: GPUDevice): Promise<DiagramPipeline> {
+async function createPipeline(device: GPUDevice, precision: GpuDiagramPrecision): Promise<DiagramPipeline> {
   const root = tgpu.initFromDevice({ device });
-  // TypeGPU prepends the struct declarations generated from the schemas.
-  const code = tgpu.resolve({ template: `${commonSource}\n${source}`, externals: { DiagramState, DiagramParams } });
+  const variant = VARIANTS[precision];
+  const code = resolveKernel([...variant.sources, commonSource, source], { DiagramState: variant.schema, DiagramParams });
   const layout = device.createBindGroupLayout({
     label: 'bifurcation diagram',
     entries: [
@@ -103,7 +137,7 @@ async function createPipeline(device: GPUDevice): Promise<DiagramPipeline> {
   const module = device.createShaderModule({ label: 'uv-bifurcation.wgsl', code });
   try {
     const pipeline = await device.createComputePipelineAsync({
-      label: 'bifurcation diagram',
+      label: `bifurcation diagram (${precision})`,
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'accumulate' },
     });
@@ -114,6 +148,15 @@ async function createPipeline(device: GPUDevice): Promise<DiagramPipeline> {
     throw new Error(`The bifurcation-diagram kernel failed to compile: ${(error as Error).message}${errors.length > 0 ? `. WGSL errors: ${errors.join('; ')}` : ''}`, {
       cause: error,
     });
+  }
+}
+
+/** Writes a float64 value as f32, or as a df64 pair (hi, lo = value − hi) at `offset` and `offset + 1`. */
+function writeReal(floats: Float32Array, offset: number, value: number, precision: GpuDiagramPrecision): void {
+  const high = Math.fround(value);
+  floats[offset] = high;
+  if (precision === 'df64') {
+    floats[offset + 1] = value - high;
   }
 }
 
@@ -132,17 +175,23 @@ function unlessDeviceLost<T>(device: GPUDevice, promise: Promise<T>): Promise<T>
 }
 
 /**
- * Computes the counts of `diagram` on the engine's device. A lost device is rebuilt
+ * Computes the counts of `diagram` on the engine's device with the kernel of `precision`
+ * (`options.precision` is not read here, and no precision check runs). A lost device is rebuilt
  * through the engine and the diagram restarts, up to `maxRecoveries` times.
  *
  * @throws ValidationError when the density image does not fit one storage binding of the adapter.
  * @throws DOMException named AbortError when `signal` aborts between chunks.
  */
-export async function renderDiagramOnGpu(engine: GpuEngine, diagram: BifurcationDiagram, options: DiagramRenderOptions = {}): Promise<DiagramRender> {
+export async function renderDiagramOnGpu(
+  engine: GpuEngine,
+  diagram: BifurcationDiagram,
+  options: DiagramRenderOptions = {},
+  precision: GpuDiagramPrecision = 'float32',
+): Promise<DiagramRender> {
   const maxRecoveries = options.maxRecoveries ?? 2;
   for (let recoveries = 0; ; recoveries++) {
     try {
-      return await renderOnce(engine, diagram, options);
+      return await renderOnce(engine, diagram, options, precision);
     } catch (error) {
       if (!(error instanceof DeviceLostError) || recoveries >= maxRecoveries) {
         throw error;
@@ -153,10 +202,12 @@ export async function renderDiagramOnGpu(engine: GpuEngine, diagram: Bifurcation
   }
 }
 
-async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, options: DiagramRenderOptions): Promise<DiagramRender> {
+async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, options: DiagramRenderOptions, precision: GpuDiagramPrecision): Promise<DiagramRender> {
   const started = performance.now();
   const device = engine.device;
-  const { root, pipeline, layout } = await unlessDeviceLost(device, getPipeline(device));
+  const { root, pipeline, layout } = await unlessDeviceLost(device, getPipeline(device, precision));
+  const stateLayout = VARIANTS[precision].layout;
+  const stateBytes = stateLayout.words * 4;
   const limits = device.limits;
   const cells = diagram.columns * diagram.rows;
   const densityBytes = (cells + diagram.columns) * 4;
@@ -171,10 +222,11 @@ async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, option
   }
 
   const total = diagram.transient + diagram.recorded;
+  const rangeMin = diagram.y.scale === 'log' ? Math.log(diagram.y.min) : diagram.y.min;
   const progress: DiagramProgress = { done: 0, total: diagramTrajectorySteps(diagram) };
   const density = emptyDensity(diagram);
   const view = diagramTrajectoryView(diagram);
-  const stateLimit = Math.floor(Math.min(bindingLimit, STATE_BUDGET_BYTES) / STATE_BYTES);
+  const stateLimit = Math.floor(Math.min(bindingLimit, STATE_BUDGET_BYTES) / stateBytes);
   const tileTrajectories = Math.min(stateLimit, options.maxTileTrajectories ?? stateLimit);
   const tileColumns = Math.max(1, Math.floor(tileTrajectories / diagram.samples));
   if (diagram.samples > stateLimit) {
@@ -192,23 +244,23 @@ async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, option
     for (let firstColumn = 0; firstColumn < diagram.columns; firstColumn += tileColumns) {
       const columnCount = Math.min(tileColumns, diagram.columns - firstColumn);
       const trajectoryCount = columnCount * diagram.samples;
-      const states = new ArrayBuffer(trajectoryCount * STATE_BYTES);
+      const states = new ArrayBuffer(trajectoryCount * stateBytes);
       const floats = new Float32Array(states);
       const words = new Uint32Array(states);
       for (let column = firstColumn; column < firstColumn + columnCount; column++) {
         for (let sample = 0; sample < diagram.samples; sample++) {
-          const offset = ((column - firstColumn) * diagram.samples + sample) * DIAGRAM_STATE_WORDS;
+          const offset = ((column - firstColumn) * diagram.samples + sample) * stateLayout.words;
           const start = diagramStart(diagram, column, sample, view);
-          words[offset + 4] = column;
+          words[offset + stateLayout.column] = column;
           if (start === undefined) {
-            words[offset + 5] = DIAGRAM_FLAG_INVALID;
+            words[offset + stateLayout.flags] = DIAGRAM_FLAG_INVALID;
             density.invalid[column]! += 1;
             continue;
           }
-          floats[offset] = start.pHat;
-          floats[offset + 1] = start.qHat;
-          floats[offset + 2] = start.yTilde;
-          floats[offset + 3] = start.residualScale;
+          writeReal(floats, offset + stateLayout.pHat, start.pHat, precision);
+          writeReal(floats, offset + stateLayout.qHat, start.qHat, precision);
+          writeReal(floats, offset + stateLayout.yTilde, start.yTilde, precision);
+          floats[offset + stateLayout.residualScale] = start.residualScale;
         }
       }
       stateBuffer?.destroy();
@@ -244,9 +296,11 @@ async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, option
           rows: diagram.rows,
           quantity: DIAGRAM_QUANTITY_CODES[diagram.quantity],
           logScale: diagram.y.scale === 'log' ? 1 : 0,
-          rangeMin: diagram.y.scale === 'log' ? Math.log(diagram.y.min) : diagram.y.min,
-          rangeMax: diagram.y.scale === 'log' ? Math.log(diagram.y.max) : diagram.y.max,
+          rangeMin: rangeMin,
+          rangeMinLow: precision === 'df64' && diagram.y.scale !== 'log' ? diagram.y.min - Math.fround(diagram.y.min) : 0,
+          rangeSpan: diagram.y.scale === 'log' ? Math.log(diagram.y.max) - Math.log(diagram.y.min) : diagram.y.max - diagram.y.min,
           divergenceBound: DEFAULT_ANALYSIS_SETTINGS.divergenceBound,
+          opaqueZero: 0,
         });
         const encoder = device.createCommandEncoder({ label: 'diagram chunk' });
         const pass = encoder.beginComputePass();
@@ -285,6 +339,7 @@ async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, option
     density,
     description: engine.adapterName,
     engine: 'webgpu',
+    arithmetic: precision,
     trajectorySteps: progress.total,
     elapsedMilliseconds: performance.now() - started,
     chunks,
@@ -292,10 +347,13 @@ async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, option
   };
 }
 
-/** Raised when a float32 kernel is asked for a diagram that float32 cannot resolve. */
+/** Raised when no available precision (or the requested one) resolves a diagram. */
 export class DiagramPrecisionError extends Error {
   constructor(reason: string) {
-    super(`The bifurcation diagram is beyond float32 precision: ${reason}.`);
+    super(
+      `The bifurcation diagram is beyond the available precision (${reason}). ` +
+        'Widen the x or y range, or lower the columns, rows or samples.',
+    );
     this.name = 'DiagramPrecisionError';
   }
 }
@@ -329,22 +387,39 @@ export async function renderDiagramOnCpu(diagram: BifurcationDiagram, options: D
     options.onProgress?.({ ...progress });
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  return { density, description, engine: 'cpu', trajectorySteps: progress.total, elapsedMilliseconds: performance.now() - started, chunks, tiles: 1 };
+  return { density, description, engine: 'cpu', arithmetic: 'float64', trajectorySteps: progress.total, elapsedMilliseconds: performance.now() - started, chunks, tiles: 1 };
 }
 
 /**
- * Computes the counts of `diagram` with the page's or the command line's engine: the
- * float32 kernel on WebGPU, the float64 CPU path otherwise.
+ * Computes the counts of `diagram` with the page's or the command line's engine, in the
+ * precision that `options.precision` names or, by default, the cheapest one that
+ * resolves the diagram: float32 or df64 kernels on WebGPU, float64 on the CPU.
  *
- * @throws DiagramPrecisionError on WebGPU when float32 cannot resolve the diagram.
+ * @throws DiagramPrecisionError when no available precision (or the named one) resolves the diagram.
  */
 export async function renderDiagram(engine: Engine, diagram: BifurcationDiagram, options: DiagramRenderOptions = {}): Promise<DiagramRender> {
-  if (engine.kind === 'webgpu' && engine.gpu !== undefined) {
-    const problem = diagramFloat32Problem(diagram);
-    if (problem !== undefined) {
-      throw new DiagramPrecisionError(problem);
+  const gpu = engine.kind === 'webgpu' ? engine.gpu : undefined;
+  const available: Precision[] = gpu === undefined ? ['float64'] : ['float32', 'df64', 'float64'];
+  const requested = options.precision ?? 'auto';
+  let precision: Precision;
+  if (requested === 'auto') {
+    const choice = chooseDiagramPrecision(diagram, available);
+    if (choice.precision === undefined) {
+      throw new DiagramPrecisionError(choice.problems.map((entry) => `${entry.precision}: ${entry.problem}`).join('; '));
     }
-    return renderDiagramOnGpu(engine.gpu, diagram, options);
+    precision = choice.precision;
+  } else {
+    if (!available.includes(requested)) {
+      throw new ValidationError('precision', requested, `one of ${available.join(', ')} on the ${engine.description}`);
+    }
+    const problem = diagramPrecisionProblem(diagram, requested);
+    if (problem !== undefined) {
+      throw new DiagramPrecisionError(`${requested}: ${problem}`);
+    }
+    precision = requested;
   }
-  return renderDiagramOnCpu(diagram, options, engine.description);
+  if (precision === 'float64' || gpu === undefined) {
+    return renderDiagramOnCpu(diagram, options, gpu === undefined ? engine.description : 'float64 CPU path');
+  }
+  return renderDiagramOnGpu(gpu, diagram, options, precision);
 }

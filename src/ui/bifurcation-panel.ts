@@ -243,7 +243,7 @@ export class BifurcationPanel extends LitElement {
     return html`<div class="status">${[
       `${diagram.columns} × ${diagram.rows} cells, ${diagram.samples} trajector${diagram.samples === 1 ? 'y' : 'ies'} per column, ` +
         `${diagram.transient} transient + ${diagram.recorded} recorded steps, max count ${maxCount(density.counts)}`,
-      `${shown.render.engine === 'webgpu' ? 'float32 on' : 'on the'} ${shown.render.description}: ${(shown.render.elapsedMilliseconds / 1000).toFixed(2)} s`,
+      `computed in ${shown.render.arithmetic} on ${shown.render.description}: ${(shown.render.elapsedMilliseconds / 1000).toFixed(2)} s`,
       diverged > 0 ? `${diverged} column(s) with diverged trajectories (drawn empty)` : '',
       invalid > 0 ? `${invalid} column(s) with invalid parameters` : '',
     ]

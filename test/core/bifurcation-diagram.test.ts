@@ -6,7 +6,8 @@ import {
   DEFAULT_APP_STATE,
   DEFAULT_DIAGRAM_PANEL,
   diagramExperiment,
-  diagramFloat32Problem,
+  diagramPrecisionProblem,
+  chooseDiagramPrecision,
   diagramForView,
   diagramQuantityValue,
   diagramRow,
@@ -188,19 +189,38 @@ describe('accumulateDiagram', () => {
   });
 });
 
-describe('diagramFloat32Problem', () => {
-  it('accepts the default cascade', () => {
-    expect(diagramFloat32Problem(createDiagram(BASE))).toBeUndefined();
+describe('diagram precision', () => {
+  it('accepts the default cascade in float32', () => {
+    expect(diagramPrecisionProblem(createDiagram(BASE), 'float32')).toBeUndefined();
+    expect(chooseDiagramPrecision(createDiagram(BASE)).precision).toBe('float32');
   });
 
   it('rejects columns closer than float32 resolves', () => {
     const deep = createDiagram({ ...BASE, x: { parameter: 'etaRatio', min: 1.3, max: 1.3 + 1e-6, scale: 'linear' }, columns: 64 });
-    expect(diagramFloat32Problem(deep)).toMatch(/float32 ulps near ỹ/);
+    expect(diagramPrecisionProblem(deep, 'float32')).toMatch(/float32 ulps near ỹ/);
+    expect(chooseDiagramPrecision(deep).precision).toBe('df64');
   });
 
-  it('rejects rows narrower than float32 resolves', () => {
+  it('picks float64 past df64', () => {
+    // 64 columns over 2·10⁻¹³: 2.4 df64 ulps apart at ỹ = 1.3, 700 float64 ulps.
+    const deeper = createDiagram({ ...BASE, x: { parameter: 'etaRatio', min: 1.3, max: 1.3 + 2e-13, scale: 'linear' }, columns: 64 });
+    const choice = chooseDiagramPrecision(deeper);
+    expect(choice.precision).toBe('float64');
+    expect(choice.problems.map((entry) => entry.precision)).toEqual(['float32', 'df64']);
+  });
+
+  it('reports when no precision resolves', () => {
+    const deepest = createDiagram({ ...BASE, x: { parameter: 'etaRatio', min: 1.3, max: 1.3 + 1e-15, scale: 'linear' }, columns: 64 });
+    expect(chooseDiagramPrecision(deepest).precision).toBeUndefined();
+  });
+
+  it('rejects rows narrower than the precision resolves', () => {
     const thin = createDiagram({ ...BASE, y: { min: 1, max: 1 + 1e-6, scale: 'linear' }, rows: 64 });
-    expect(diagramFloat32Problem(thin)).toMatch(/each row spans/);
+    expect(diagramPrecisionProblem(thin, 'float32')).toMatch(/each row spans/);
+    expect(diagramPrecisionProblem(thin, 'df64')).toBeUndefined();
+    // ηλ_H/2 is computed from f32 values in the df64 kernel, so its rows need float32's spacing.
+    const thinSharpness = createDiagram({ ...thin, experiment: BASE.experiment, quantity: 'hessianSharpness' });
+    expect(diagramPrecisionProblem(thinSharpness, 'df64')).toMatch(/float32 ulps/);
   });
 });
 

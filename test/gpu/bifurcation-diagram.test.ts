@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   accumulateDiagram,
+  chooseDiagramPrecision,
   createDiagram,
   diagramStart,
   runHatTrajectory,
@@ -9,8 +10,9 @@ import {
   type DiagramDensity,
   type DiagramInput,
 } from '../../src/core/index.ts';
-import { renderDiagramOnGpu, type DiagramRender } from '../../src/gpu/diagram-engine.ts';
-import { testEngine } from './gpu-test-engine.ts';
+import { DiagramPrecisionError, renderDiagram, renderDiagramOnGpu, type DiagramRender } from '../../src/gpu/diagram-engine.ts';
+import { createEngine } from '../../src/gpu/engine.ts';
+import { nodeAdapterSource, testEngine } from './gpu-test-engine.ts';
 
 setLogSink({ info: () => undefined, warn: () => undefined });
 
@@ -207,5 +209,58 @@ describe('GPU bifurcation diagram options', () => {
     const controller = new AbortController();
     const pending = renderDiagramOnGpu(await testEngine(), diagram, { signal: controller.signal, chunkSteps: 100, onProgress: () => controller.abort() });
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('df64 bifurcation diagram', () => {
+  /**
+   * The upper branch of the 2-cycle across η/η_c ∈ 1.2 ± 5·10⁻⁷, whose 64 columns are
+   * 1.6·10⁻⁸ apart, a seventh of a float32 ulp of ỹ. The vertical range spans the
+   * branch's 1.7·10⁻⁶ rise, so each row is 3.7·10⁻⁸ of ηλ/2 = 1.558.
+   */
+  const zoomed: DiagramInput = {
+    experiment: { parameterization: 'muP', sigmaW: 0.5 },
+    x: { parameter: 'etaRatio', min: 1.2 - 5e-7, max: 1.2 + 5e-7, scale: 'linear' },
+    quantity: 'ntkSharpness',
+    y: { min: 1.5582564, max: 1.5582588, scale: 'linear' },
+    columns: 64,
+    rows: 64,
+    transient: 3000,
+    recorded: 64,
+  };
+
+  it('resolves a view that float32 cannot', async () => {
+    const diagram = createDiagram(zoomed);
+    expect(chooseDiagramPrecision(diagram).precision).toBe('df64');
+    const engine = await testEngine();
+    const df64 = await renderDiagramOnGpu(engine, diagram, {}, 'df64');
+    const float32 = await renderDiagramOnGpu(engine, diagram, {}, 'float32');
+    const reference = accumulateDiagram(diagram);
+    let float32Mismatches = 0;
+    for (let column = 0; column < diagram.columns; column++) {
+      const expected = occupiedRows(reference, column);
+      // The branch crosses the range as one row per column, from bottom right to top left.
+      expect(expected.length).toBe(1);
+      expectRowsWithinOne(occupiedRows(df64.density, column), expected, `df64 column ${column}`);
+      const float32Rows = occupiedRows(float32.density, column);
+      if (!float32Rows.every((row) => expected.some((other) => Math.abs(other - row) <= 1))) {
+        float32Mismatches += 1;
+      }
+    }
+    // The same comparison fails for float32, which runs only eight distinct ỹ values here.
+    expect(float32Mismatches).toBeGreaterThan(20);
+    expect(df64.arithmetic).toBe('df64');
+  });
+
+  it('renderDiagram picks df64 automatically', async () => {
+    const engine = await createEngine({ adapterSource: nodeAdapterSource });
+    try {
+      const render = await renderDiagram(engine, createDiagram(zoomed));
+      expect(render.arithmetic).toBe('df64');
+      expect(render.engine).toBe('webgpu');
+      await expect(renderDiagram(engine, createDiagram(zoomed), { precision: 'float32' })).rejects.toThrow(DiagramPrecisionError);
+    } finally {
+      engine.dispose();
+    }
   });
 });
