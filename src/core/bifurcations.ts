@@ -346,13 +346,19 @@ export function findCrisis(tolerance = 0): LocatedPoint {
  * F = g³(z_e) − z_e at the extremum z_e of g³(z) − z near the tangency (where
  * (g³)'(z_e) = 1): the cycle exists on the side where F has the sign it has at s₃'s
  * saddle-node pair. The reported error adds the Newton–bisection difference.
+ *
+ * The superstable 3-cycle is searched in [scanFrom, scanFrom + 0.2]. The default
+ * [1.6, 1.8] contains the window near ỹ = 1.70. Another period-3 window opens near
+ * ỹ = 1.4504, where the attractor still lies in [0, 1 + ỹ], on which g is unimodal;
+ * scanFrom = 1.4 finds that one.
  */
-export function findPeriod3Window(tolerance = 0): LocatedPoint & { superstable: number } {
-  // The superstable 3-cycle: a sign change of g³(c) − c on a scan of [1.6, 1.8].
+export function findPeriod3Window(tolerance = 0, scanFrom = 1.6): LocatedPoint & { superstable: number } {
+  const scanTo = scanFrom + 0.2;
+  // The superstable 3-cycle: a sign change of g³(c) − c on a scan of [scanFrom, scanTo].
   let superstable: number | undefined;
-  let previous = compose(criticalPoint(1.6), 1.6, 3).value - criticalPoint(1.6);
+  let previous = compose(criticalPoint(scanFrom), scanFrom, 3).value - criticalPoint(scanFrom);
   for (let i = 1; i <= 200 && superstable === undefined; i++) {
-    const y = 1.6 + i * 0.001;
+    const y = scanFrom + i * 0.001;
     const value = compose(criticalPoint(y), y, 3).value - criticalPoint(y);
     if (Math.sign(value) !== Math.sign(previous)) {
       superstable = findSuperstable(3, y - 0.0005, y - 0.001, y);
@@ -360,7 +366,7 @@ export function findPeriod3Window(tolerance = 0): LocatedPoint & { superstable: 
     previous = value;
   }
   if (superstable === undefined) {
-    throw new Error('Superstable 3-cycle not found in [1.6, 1.8]');
+    throw new Error(`Superstable 3-cycle not found in [${scanFrom}, ${scanTo}]`);
   }
 
   // Newton on (z, ỹ): F1 = g³(z) − z, F2 = (g³)'(z) − 1, with the exact Jacobian.
@@ -422,8 +428,11 @@ export function findPeriod3Window(tolerance = 0): LocatedPoint & { superstable: 
   return { yTilde: tangentY, error: (hi - lo) / 2 + numericalError, bracket: [lo, hi], numericalError, superstable };
 }
 
-/** Derives δ_k = (ỹ_k − ỹ_(k−1))/(ỹ_(k+1) − ỹ_k) for every inner doubling point, with worst-case errors. */
-export function feigenbaumRatios(doublings: readonly LocatedPoint[]): FeigenbaumRatio[] {
+/**
+ * Derives δ_k = (ỹ_k − ỹ_(k−1))/(ỹ_(k+1) − ỹ_k) for every inner doubling point, with
+ * worst-case errors. The points may be in any parameter proportional to ỹ, such as η.
+ */
+export function feigenbaumRatios(doublings: ReadonlyArray<Pick<LocatedPoint, 'yTilde' | 'error'>>): FeigenbaumRatio[] {
   const ratios: FeigenbaumRatio[] = [];
   for (let i = 1; i + 1 < doublings.length; i++) {
     const before = doublings[i - 1]!;
@@ -444,7 +453,7 @@ export function feigenbaumRatios(doublings: readonly LocatedPoint[]): Feigenbaum
  * of δ makes, plus the errors of the two points.
  */
 export function extrapolateAccumulation(
-  doublings: readonly LocatedPoint[],
+  doublings: ReadonlyArray<Pick<LocatedPoint, 'yTilde' | 'error'>>,
   ratios: readonly FeigenbaumRatio[],
 ): { yTilde: number; error: number } {
   const last = doublings.at(-1)!;
