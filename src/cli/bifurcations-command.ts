@@ -2,29 +2,35 @@
  * `eos-atlas bifurcations`: locates the period-doubling cascade of the UV model
  * on the EoS manifold, its Feigenbaum ratios, the onset of chaos, the period-3
  * window and the boundary crisis, all in the dimensionless target ỹ = η/η_c.
+ * With --engine it locates them for any experiment on an engine instead
+ * (engine-bifurcations.ts).
  */
 import { DEFAULT_DEPTH, findBifurcations, MAX_DEPTH, type BifurcationReport } from '../core/bifurcations.ts';
 import { ValidationError } from '../core/errors.ts';
-import { formatOptionHelp, parseNumber, parseOptions, type OptionSpec } from './options.ts';
+import { ENGINE_ONLY_OPTIONS, ENGINE_OPTIONS, runEngineBifurcations } from './engine-bifurcations.ts';
+import { formatOptionHelp, INITIALIZATION_OPTIONS, parseNumber, parseOptions, UsageError, type OptionSpec } from './options.ts';
 
 const OPTIONS: OptionSpec[] = [
   {
     name: 'depth',
     type: 'string',
     valueName: 'K',
-    description: `number of doubling points ỹ_1 … ỹ_K to locate, an integer from 2 to ${MAX_DEPTH} (fewer are printed when float64 runs out)`,
+    description: `number of doubling points ỹ_1 … ỹ_K to locate, an integer from 2 to ${MAX_DEPTH} (fewer are printed when float64 runs out); with --engine, 1 to 6`,
     defaultText: String(DEFAULT_DEPTH),
   },
   {
     name: 'tolerance',
     type: 'string',
     valueName: 'T',
-    description: 'width in ỹ at which each bisection stops, or 0 to bisect down to 4 ulps',
+    description: 'width in ỹ (with --engine: in the unit of --axis) at which each bisection stops, or 0 to bisect down to 4 ulps',
     defaultText: '0',
   },
   { name: 'json', type: 'boolean', description: 'print the result as JSON' },
   { name: 'help', type: 'boolean', description: 'print this help' },
 ];
+
+/** Options of the engine mode. */
+const ENGINE_MODE_OPTIONS: OptionSpec[] = [...ENGINE_OPTIONS, ...INITIALIZATION_OPTIONS];
 
 /** Help text of the bifurcations command. */
 export const BIFURCATIONS_HELP = `Usage: eos-atlas bifurcations [options]
@@ -40,16 +46,41 @@ boundary crisis.
 Options:
 ${formatOptionHelp(OPTIONS)}
 
-Example:
+Engine mode. With --engine gpu or cpu, the command locates the doublings of
+any experiment, set with the options of "eos-atlas trajectory", on the WebGPU
+engine (float32) or the float64 CPU engine. It evaluates batches of
+trajectories across [--from, --to] of the rate parameter --axis and shrinks
+the bracket of each change of the detected period from 2^(k−1) to 2^k about
+(N + 1)-fold per round, N = --points, down to --tolerance or 4 ulps of the
+parameter as the engine stores it (float32 on the GPU). Periods above 64 are
+not detected, so k ≤ 6. Each point's error adds the detection band, measured
+by a second run with T/2 steps, and the difference from where the Lyapunov
+exponents of the old cycle extrapolate to a multiplier of −1. It also reports
+δ_k, the first chaotic orbit, the first period 3 and the first divergence in
+the range, or why each was not found. Values are in the unit of --axis:
+η, η/η_c = ỹ (needs y > 0) or c = ηλ₀.
+
+Engine options:
+${formatOptionHelp(ENGINE_MODE_OPTIONS)}
+
+Examples:
   eos-atlas bifurcations --depth 10
+  eos-atlas bifurcations --engine gpu --axis etaRatio --from 0.9 --to 2.1 --init explicit --f0 0.5 --lambda0 1
 `;
 
 /** Runs the command and returns its exit code. */
 export async function runBifurcationsCommand(argv: string[], output: (text: string) => void): Promise<number> {
-  const values = parseOptions(argv, OPTIONS);
+  const values = parseOptions(argv, [...OPTIONS, ...ENGINE_MODE_OPTIONS]);
   if (values.help) {
     output(BIFURCATIONS_HELP);
     return 0;
+  }
+  if (values.engine !== undefined) {
+    return runEngineBifurcations(values, output);
+  }
+  const engineOnly = ENGINE_ONLY_OPTIONS.find((name) => values[name] !== undefined);
+  if (engineOnly !== undefined) {
+    throw new UsageError(`--${engineOnly} applies only with --engine gpu or cpu. Add --engine to search an experiment on an engine, or leave --${engineOnly} out for the manifold map.`);
   }
   const depth = parseNumber('depth', values.depth) ?? DEFAULT_DEPTH;
   if (!Number.isInteger(depth) || depth < 2 || depth > MAX_DEPTH) {

@@ -39,7 +39,18 @@ describe('eos-atlas bifurcations', () => {
     [['--depth', 'deep'], 'Invalid --depth: "deep"'],
     [['--tolerance', '-1e-9'], 'Invalid --tolerance: "-1e-9"'],
     [['--tolerance', '1'], 'Invalid --tolerance: "1"'],
-    [['--steps', '10'], "Unknown option '--steps'"],
+    [['--steps', '10'], '--steps applies only with --engine gpu or cpu'],
+    [['--samples', '2'], "Unknown option '--samples'"],
+    [['--engine', 'tpu'], 'Invalid --engine: "tpu". Expected one of gpu, cpu.'],
+    [['--engine', 'cpu', '--axis', 'sigmaW'], 'Invalid --axis: "sigmaW". Expected one of eta, etaRatio, c.'],
+    [['--engine', 'cpu', '--from', '0'], 'Invalid --from: "0". Expected a number > 0'],
+    [['--engine', 'cpu', '--from', '1.5', '--to', '1.2'], 'Invalid --to: "1.2". Expected a number > --from = 1.5.'],
+    [['--engine', 'cpu', '--axis', 'eta'], 'Invalid --from: undefined. Expected a value in the unit of --axis eta (η)'],
+    [['--engine', 'cpu', '--depth', '7'], 'Invalid --depth: "7". Expected an integer from 1 to 6 with --engine'],
+    [['--engine', 'cpu', '--steps', '100'], 'Invalid --steps: "100". Expected an integer ≥ 256.'],
+    [['--engine', 'cpu', '--target', '0'], 'Invalid --target: "0". Expected a target y > 0 with --axis etaRatio'],
+    [['--engine', 'cpu', '--width', '0'], 'Invalid --width: 0.'],
+    [['--engine', 'cpu', '--scan', '2'], 'Invalid --scan: "2". Expected an integer ≥ 3.'],
   ];
   for (const [args, message] of invalid) {
     it(`rejects ${args.join(' ')}`, async () => {
@@ -56,7 +67,40 @@ describe('eos-atlas bifurcations', () => {
     for (const text of ['--depth K', '(default: 8)', '--tolerance T', 'width in ỹ', '--json']) {
       expect(stdout).toContain(text);
     }
+    for (const text of ['Engine options:', '--engine KIND', '--axis P', '--from V', 'in the unit of --axis', '--steps T', '(default: 8192)', '--init KIND']) {
+      expect(stdout).toContain(text);
+    }
   });
+
+  // An experiment on the EoS manifold: the explicit start f₀ = mλ₀/(2|x|) has Q̂ = 0.
+  const manifold = ['--init', 'explicit', '--f0', '0.5', '--lambda0', '1'];
+
+  it('locates the cascade on the CPU engine', async () => {
+    const args = ['bifurcations', '--engine', 'cpu', ...manifold, '--from', '0.9', '--to', '1.32', '--steps', '1024', '--scan', '64', '--depth', '3'];
+    const { code, stdout, stderr } = await runCli(args);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('located on the float64 CPU engine (in-thread), in η/η_c');
+    expect(stdout).toContain('init = explicit (f₀ = 0.5, λ₀ = 1)');
+    expect(stdout).toContain('η/η_c in [0.9, 1.32], 1024 steps (band run: 512 steps)');
+    const rows = stdout.split('\n').filter((line) => /^\d\s/.test(line));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^1\s+1 → 2\s+0\.99\d* ± \S+\s+resolution/);
+    expect(rows[1]).toMatch(/^2\s+2 → 4\s+1\.23\d* ± /);
+    expect(stdout).toContain('requested depth k = 3');
+  }, 60_000);
+
+  it('prints the engine search as JSON', async () => {
+    const args = ['bifurcations', '--engine', 'cpu', ...manifold, '--axis', 'eta', '--from', '1.1', '--to', '1.3', '--steps', '512', '--scan', '32', '--depth', '2', '--json'];
+    const { code, stdout } = await runCli(args);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.axis).toBe('eta');
+    expect(report.doublings.map((doubling: { k: number }) => doubling.k)).toEqual([2]);
+    // μP with |x| = y = 1 has η_c = 1, so η = η/η_c.
+    expect(Math.abs(report.doublings[0].value - 1.236)).toBeLessThan(0.01);
+    expect(report.experiment.init).toEqual({ kind: 'explicit', f0: 0.5, lambda0: 1 });
+  }, 60_000);
 
   it('appears in the command list', async () => {
     const { code, stdout } = await runCli(['--help']);
