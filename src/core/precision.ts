@@ -16,6 +16,12 @@ export type Precision = 'float32' | 'df64' | 'float64';
 /** Every precision, cheapest first. */
 export const PRECISIONS: readonly Precision[] = ['float32', 'df64', 'float64'];
 
+/** Precisions a render may request: `auto` (the cheapest that resolves the view) or one by name. */
+export const REQUESTED_PRECISIONS = ['auto', 'float32', 'df64', 'float64'] as const;
+
+/** Precision of a render: one by name, or `auto`, the cheapest available one that resolves the view. */
+export type RequestedPrecision = (typeof REQUESTED_PRECISIONS)[number];
+
 /**
  * Fraction bits that each precision resolves: the significand bits after the leading
  * one for float32 (23) and float64 (52). A df64 pair carries 48 bits, but each

@@ -16,6 +16,7 @@ import { createView, DEFAULT_VIEW_INPUT, RATE_PARAMETERS, type Axis, type View, 
 import { createDiagram, DIAGRAM_QUANTITIES, type DiagramQuantity, type DiagramRange } from './bifurcation-diagram.ts';
 import { DEFAULT_DIAGRAM_PANEL, type DiagramPanelState } from './diagram-state.ts';
 import { validateToneOptions, type ToneMapping } from './density-tone.ts';
+import { REQUESTED_PRECISIONS, type RequestedPrecision } from './precision.ts';
 
 /** Version of the link format that {@link encodeAppState} writes as `v`. */
 export const URL_STATE_VERSION = 1;
@@ -57,6 +58,8 @@ export interface AxisPair {
 /** Settings for debugging the engines, not part of the picture's meaning. */
 export interface DebugState {
   engine: EngineChoice;
+  /** Arithmetic of the renders: `auto` picks the cheapest precision that resolves the view. */
+  precision: RequestedPrecision;
   /** Draws the outlines of the engine's tiles over the picture. Absent: the page's choice. */
   showTiles?: boolean;
 }
@@ -114,6 +117,7 @@ export const URL_STATE_KEYS = [
   'bsamples',
   'btone',
   'engine',
+  'precision',
   'tiles',
 ] as const;
 
@@ -131,7 +135,7 @@ const FLOAT32_MIN_NORMAL = 2 ** -126;
 /**
  * The page's first state: {@link DEFAULT_VIEW_INPUT} with every experiment field
  * written out (createView gives the same View for both), the `phase` layer in its
- * default colour map, empty zoom lists and the `auto` engine. Deeply frozen.
+ * default colour map, empty zoom lists, and the `auto` engine and precision. Deeply frozen.
  */
 export const DEFAULT_APP_STATE: Readonly<AppState> = deepFreeze({
   view: canonicalViewInput(createView(DEFAULT_VIEW_INPUT)),
@@ -139,7 +143,7 @@ export const DEFAULT_APP_STATE: Readonly<AppState> = deepFreeze({
   colormap: { map: defaultColormapForLayer('phase').map, scale: 'linear' },
   history: [],
   future: [],
-  debug: { engine: 'auto' },
+  debug: { engine: 'auto', precision: 'auto' },
 });
 
 /**
@@ -161,8 +165,8 @@ export function normalizeAppState(state: AppState): AppState {
  * Every key of the picture is written, defaults included, so a link keeps its
  * meaning when a later release changes the defaults. Only keys whose absence
  * means something are left out: `cmin` and `cmax` (automatic range), `hist` and
- * `fut` (empty), the init fields of other init kinds, `engine` when it is
- * `auto`, and `tiles` when `showTiles` is absent. Numbers are written by
+ * `fut` (empty), the init fields of other init kinds, `engine` and `precision`
+ * when they are `auto`, and `tiles` when `showTiles` is absent. Numbers are written by
  * String(number), the shortest form that reads back to the same double, with
  * `-0` for negative zero and `1e21` for `1e+21`.
  *
@@ -217,6 +221,9 @@ export function encodeAppState(state: AppState): string {
   }
   if (canonical.debug.engine !== 'auto') {
     pairs.push(['engine', canonical.debug.engine]);
+  }
+  if (canonical.debug.precision !== 'auto') {
+    pairs.push(['precision', canonical.debug.precision]);
   }
   if (canonical.debug.showTiles !== undefined) {
     pairs.push(['tiles', canonical.debug.showTiles ? '1' : '0']);
@@ -284,7 +291,10 @@ export function decodeAppState(query: string): AppState {
     colormap.max = colormapMax;
   }
 
-  const debug: DebugState = { engine: (text('engine') ?? DEFAULT_APP_STATE.debug.engine) as EngineChoice };
+  const debug: DebugState = {
+    engine: (text('engine') ?? DEFAULT_APP_STATE.debug.engine) as EngineChoice,
+    precision: (text('precision') ?? DEFAULT_APP_STATE.debug.precision) as RequestedPrecision,
+  };
   const tiles = text('tiles');
   if (tiles !== undefined) {
     if (tiles !== '0' && tiles !== '1') {
@@ -527,13 +537,21 @@ function validateAxisPairs(key: 'hist' | 'fut', pairs: AxisPair[], view: View, r
 
 function validateDebug(debug: DebugState, raw: ReadonlyMap<string, string>): DebugState {
   if (typeof debug !== 'object' || debug === null) {
-    throw new ValidationError('engine', debug, 'a debug object {engine, showTiles?}');
+    throw new ValidationError('engine', debug, 'a debug object {engine, precision, showTiles?}');
   }
   const engine = debug.engine;
   if (!(ENGINE_CHOICES as readonly string[]).includes(engine)) {
     throw new ValidationError('engine', raw.get('engine') ?? engine, `one of ${ENGINE_CHOICES.join(', ')}`);
   }
-  const result: DebugState = { engine };
+  // A state saved before the precision existed has none, and renders as auto did then.
+  const precision = debug.precision ?? 'auto';
+  if (!(REQUESTED_PRECISIONS as readonly string[]).includes(precision)) {
+    throw new ValidationError('precision', raw.get('precision') ?? precision, `one of ${REQUESTED_PRECISIONS.join(', ')}`);
+  }
+  if (engine === 'cpu' && precision !== 'auto' && precision !== 'float64') {
+    throw new ValidationError('precision', raw.get('precision') ?? precision, 'auto or float64 with engine=cpu, because float32 and df64 run only in the WebGPU kernels');
+  }
+  const result: DebugState = { engine, precision };
   if (debug.showTiles !== undefined) {
     if (typeof debug.showTiles !== 'boolean') {
       throw new ValidationError('tiles', debug.showTiles, 'true or false');

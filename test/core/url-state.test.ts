@@ -88,7 +88,7 @@ describe('url state defaults', () => {
     expect(state.view.experiment!.steps).toBe(1000);
     expect(state.view.x).toEqual(DEFAULT_APP_STATE.view.x);
     expect(state.colormap).toEqual({ map: 'blueRed', scale: 'linear' });
-    expect(state.debug).toEqual({ engine: 'auto' });
+    expect(state.debug).toEqual({ engine: 'auto', precision: 'auto' });
   });
 
   it('decoded state is mutable', () => {
@@ -216,12 +216,49 @@ describe('url state round trip', () => {
   });
 
   it('debug flags', () => {
-    for (const debug of [{ engine: 'cpu' }, { engine: 'webgpu', showTiles: true }, { engine: 'auto', showTiles: false }] as const) {
+    const flags = [
+      { engine: 'cpu', precision: 'auto' },
+      { engine: 'webgpu', precision: 'auto', showTiles: true },
+      { engine: 'auto', precision: 'auto', showTiles: false },
+    ] as const;
+    for (const debug of flags) {
       const state = makeState((s) => (s.debug = { ...debug }));
       expect(roundTrip(state), JSON.stringify(debug)).toEqual(state);
     }
-    expect(encodeAppState(makeState((s) => (s.debug = { engine: 'cpu', showTiles: true })))).toMatch(/&engine=cpu&tiles=1$/);
+    expect(encodeAppState(makeState((s) => (s.debug = { engine: 'cpu', precision: 'auto', showTiles: true })))).toMatch(/&engine=cpu&tiles=1$/);
     expect(encodeAppState(DEFAULT_APP_STATE)).not.toContain('engine');
+  });
+
+  it('every precision', () => {
+    for (const precision of ['float32', 'df64', 'float64'] as const) {
+      const state = makeState((s) => (s.debug.precision = precision));
+      expect(roundTrip(state), precision).toEqual(state);
+      expect(encodeAppState(state)).toMatch(new RegExp(`&precision=${precision}$`));
+      expect(decodeAppState(`precision=${precision}`).debug.precision).toBe(precision);
+    }
+  });
+
+  it('precision after engine and before tiles', () => {
+    const state = makeState((s) => (s.debug = { engine: 'webgpu', precision: 'df64', showTiles: true }));
+    expect(encodeAppState(state)).toMatch(/&engine=webgpu&precision=df64&tiles=1$/);
+  });
+
+  it('leaves out the auto precision', () => {
+    expect(encodeAppState(DEFAULT_APP_STATE)).not.toContain('precision');
+    expect(decodeAppState('precision=auto')).toEqual(DEFAULT_APP_STATE);
+    expect(decodeAppState('').debug.precision).toBe('auto');
+  });
+
+  it('float64 with the CPU engine', () => {
+    const state = makeState((s) => (s.debug = { engine: 'cpu', precision: 'float64' }));
+    expect(roundTrip(state)).toEqual(state);
+    expect(encodeAppState(state)).toMatch(/&engine=cpu&precision=float64$/);
+  });
+
+  it('reads a saved state without precision as auto', () => {
+    const saved = makeState() as unknown as { debug: { engine: string; precision?: string } };
+    delete saved.debug.precision;
+    expect(normalizeAppState(saved as unknown as AppState).debug).toEqual({ engine: 'auto', precision: 'auto' });
   });
 
   it('awkward numbers exactly', () => {
@@ -315,7 +352,7 @@ describe('url state normalization', () => {
       s.colormap = { map: 'blueYellow', scale: 'symmetric', min: -1.2345678901234567e-30, max: 1.2345678901234567e-30 };
       s.history = Array.from({ length: MAX_HISTORY_ENTRIES }, entry);
       s.future = Array.from({ length: MAX_HISTORY_ENTRIES }, entry);
-      s.debug = { engine: 'webgpu', showTiles: false };
+      s.debug = { engine: 'webgpu', precision: 'float64', showTiles: false };
     });
     const query = encodeAppState(state);
     expect(query.length).toBeGreaterThan(5000);
@@ -407,6 +444,12 @@ describe('url state rejection', () => {
     ['empty history', 'hist=', 'hist'],
     ['trailing history separator', 'hist=etaRatio,0.1,2,linear:sigmaW,0.1,2,linear;', 'hist'],
     ['unknown engine', 'engine=gpu', 'engine'],
+    ['unknown precision', 'precision=double', 'precision'],
+    ['precision case', 'precision=DF64', 'precision'],
+    ['empty precision', 'precision=', 'precision'],
+    ['float32 on the CPU engine', 'engine=cpu&precision=float32', 'precision'],
+    ['df64 on the CPU engine', 'engine=cpu&precision=df64', 'precision'],
+    ['duplicated precision', 'precision=df64&precision=float64', 'precision'],
     ['tiles as word', 'tiles=true', 'tiles'],
     ['bad percent-escape', 'n=%zz', 'n'],
   ];
@@ -456,6 +499,18 @@ describe('url state rejection', () => {
     const error = rejection(`hist=${valid};${valid};etaRatio,0.1,2,linear:sigmaW,2,0.1,linear`);
     expect(error.message).toContain('entry 3');
     expect(error.value).toBe('etaRatio,0.1,2,linear:sigmaW,2,0.1,linear');
+  });
+
+  it('lists the precisions for an unknown one', () => {
+    const error = rejection('precision=double');
+    expect(error.value).toBe('double');
+    expect(error.message).toContain('auto, float32, df64, float64');
+  });
+
+  it('explains df64 with the CPU engine', () => {
+    const error = rejection('engine=cpu&precision=df64');
+    expect(error.value).toBe('df64');
+    expect(error.message).toContain('auto or float64 with engine=cpu');
   });
 
   it('reports a missing init field', () => {
