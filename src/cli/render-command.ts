@@ -13,11 +13,11 @@ import type { ExperimentInput } from '../core/experiment.ts';
 import { ValidationError } from '../core/errors.ts';
 import { LAYER_NAMES } from '../core/layers.ts';
 import { encodePng, PNG_VERSION_KEY, PNG_VIEW_KEY } from '../core/png.ts';
-import { assessPrecision } from '../core/precision.ts';
 import { DEFAULT_APP_STATE, encodeAppState, type AppState } from '../core/url-state.ts';
 import { AXIS_PARAMETERS, createView, type Axis, type View } from '../core/view.ts';
 import { describeViewExport, encodeViewNpy, formatSidecarJson, formatViewCsv } from '../core/view-export.ts';
 import type { Engine, ViewResult } from '../gpu/engine.ts';
+import type { RequestedPrecision } from '../core/precision.ts';
 import { colorizeOptionsFor } from '../core/colorize-options.ts';
 import { formatOptionHelp, parseNumber, parseOptions, UsageError, type OptionSpec, INITIALIZATION_OPTIONS } from './options.ts';
 import { checkOutputFolder, checkWritablePath, prepareOutputFolder, writeFilesAtomically, type OutputFile } from './output-files.ts';
@@ -85,7 +85,17 @@ const OPTIONS: OptionSpec[] = [
     name: 'engine',
     type: 'string',
     valueName: 'KIND',
-    description: 'auto (WebGPU where an adapter exists, else the CPU), webgpu (float32 kernels, or fail) or cpu (float64)',
+    description: 'auto (WebGPU where an adapter exists, else the CPU), webgpu (WebGPU, or fail) or cpu (float64 only)',
+    defaultText: 'auto',
+  },
+  {
+    name: 'precision',
+    type: 'string',
+    valueName: 'P',
+    description:
+      'arithmetic of the map state: auto (the cheapest of float32, df64 and float64 that resolves the view), ' +
+      'float32 (WebGPU kernels, 24-bit significand), df64 (WebGPU kernels, each value a pair of float32, about 44 bits) ' +
+      'or float64 (the CPU engine, also where WebGPU exists)',
     defaultText: 'auto',
   },
   { name: 'out', type: 'string', valueName: 'FILE.png', description: 'write the layer as a PNG coloured like the page, with the view as metadata' },
@@ -115,6 +125,11 @@ with it replace the loaded values.
 
 The engine is WebGPU where Dawn finds an adapter (a GPU, or lavapipe, Mesa's
 CPU Vulkan driver), else the float64 CPU engine. A line on stderr names it.
+Each view renders in the cheapest precision that resolves its pixels: float32,
+then df64 on WebGPU, then float64 on the CPU (--precision names one instead).
+A view that no available precision resolves is rejected before any render, and
+stderr names the precision of each view rendered.
+
 The PNG is coloured exactly as the page colours the layer, one pixel per view
 pixel (or K × K with --scale K), and stores the view in its text chunk
 "${PNG_VIEW_KEY}", so --png FILE renders it again.
@@ -126,6 +141,7 @@ Examples:
   eos-atlas render --res 512x512 --steps 2000 --out phase.png
   eos-atlas render --png phase.png --layer lyapunovExponent --out lyapunov.png --npy lyapunov.npy
   eos-atlas render --x etaRatio,0.5,2 --y width,1,1024,log --sweep parameterization=0,0.5,1 --out-dir sweep
+  eos-atlas render --x etaRatio,1.3022833,1.3022835 --res 256x64 --out deep.png
 
 Exit status: 0 on success, 2 on invalid input or an unwritable output, 1 on an
 internal error, 130 when interrupted. A failed or interrupted view leaves no
@@ -169,12 +185,11 @@ export async function runRenderCommand(argv: string[], output: (text: string) =>
   const onInterrupt = (): void => controller.abort();
   process.once('SIGINT', onInterrupt);
   try {
-    if (engine.kind === 'webgpu') {
-      rejectBeyondFloat32(jobs);
-    }
+    await checkPrecisions(engine, jobs);
     for (const job of jobs) {
       const view = createView(job.state.view);
-      const result = await renderJob(engine, view, job.label ?? 'render', controller.signal, values.quiet === true);
+      const render = { precision: job.state.debug.precision, signal: controller.signal };
+      const result = await renderJob(engine, view, job.label ?? 'render', render, values.quiet === true);
       try {
         const files = await buildOutputFiles(job, view, result, scale, version);
         if (job.folder !== undefined) {
@@ -384,35 +399,54 @@ async function startEngine(choice: AppState['debug']['engine']): Promise<{ engin
   } else if (adapterInfo?.isFallbackAdapter) {
     note = ' (a software fallback adapter, not a GPU)';
   }
-  return { engine, summary: `engine: WebGPU, float32 kernels, on ${description}${note}` };
+  return { engine, summary: `engine: WebGPU on ${description}${note}` };
 }
 
-/** Rejects, before any render, a view whose pixels the float32 kernels cannot tell apart. */
-function rejectBeyondFloat32(jobs: readonly RenderJob[]): void {
+/**
+ * Rejects, before any render, a view that the requested precision, or with auto every
+ * precision of the engine, cannot resolve: the engine's PrecisionError becomes a
+ * ValidationError of --precision, so the command exits with 2.
+ */
+async function checkPrecisions(engine: Engine, jobs: readonly RenderJob[]): Promise<void> {
+  const { PrecisionError, resolveRenderPrecision } = await import('../gpu/engine.ts');
   for (const job of jobs) {
-    const precision = assessPrecision(createView(job.state.view));
-    if (!precision.beyondFloat32) {
-      continue;
+    const requested = job.state.debug.precision;
+    const prefix = job.label === undefined ? '' : `${job.label}: `;
+    try {
+      resolveRenderPrecision(createView(job.state.view), requested, engine.precisions);
+    } catch (error) {
+      if (error instanceof PrecisionError) {
+        const rejected = new ValidationError('--precision', requested, 'a precision that resolves the view');
+        const hint = requested === 'auto' ? ' Widen the --x and --y ranges, or lower --res.' : ' --precision auto picks the cheapest precision that resolves the view.';
+        rejected.message = `${prefix}${error.message}${hint}`;
+        throw rejected;
+      }
+      if (error instanceof ValidationError) {
+        const rejected = new ValidationError('--precision', requested, `auto or float64, because the ${engine.description} has only float64`);
+        rejected.message = `${prefix}${rejected.message}`;
+        throw rejected;
+      }
+      throw error;
     }
-    const axis = precision.axes.find((entry) => !entry.resolved);
-    const reason =
-      axis !== undefined
-        ? `neighbouring pixels on the ${axis.axis} axis are ${axis.spacing.toPrecision(3)} apart, ${axis.ulpsPerPixel.toPrecision(3)} float32 ulps (at least 4 are needed)`
-        : `some pixels have |ỹ| = η|x||y|/m as small as ${precision.smallestYTilde.toPrecision(3)}, too small for the float32 convergence test`;
-    const error = new ValidationError('--engine', job.state.debug.engine, 'cpu for this view');
-    error.message = `${job.label === undefined ? '' : `${job.label}: `}the view is beyond float32 precision: ${reason}. Zoom out with --x and --y, or render on the float64 CPU engine with --engine cpu.`;
-    throw error;
   }
 }
 
-async function renderJob(engine: Engine, view: View, label: string, signal: AbortSignal, quiet: boolean): Promise<ViewResult> {
+async function renderJob(
+  engine: Engine,
+  view: View,
+  label: string,
+  options: { precision: RequestedPrecision; signal: AbortSignal },
+  quiet: boolean,
+): Promise<ViewResult> {
+  const { describeComputation } = await import('../gpu/engine.ts');
   const progress = quiet ? undefined : createProgressReporter(label);
   try {
-    const result = await engine.render(view, { signal, onProgress: progress?.update });
+    const result = await engine.render(view, { ...options, onProgress: progress?.update });
     progress?.finish();
     const seconds = (result.elapsedMilliseconds / 1000).toFixed(2);
+    const trajectories = `${view.samples} ${view.samples === 1 ? 'trajectory' : 'trajectories'} per pixel`;
     process.stderr.write(
-      `${label}: ${view.columns} × ${view.rows} pixels, ${view.samples} ${view.samples === 1 ? 'trajectory' : 'trajectories'} per pixel, ${view.experiment.steps} steps, in ${seconds} s\n`,
+      `${label}: ${view.columns} × ${view.rows} pixels, ${trajectories}, ${view.experiment.steps} steps, ${describeComputation(result)}, in ${seconds} s\n`,
     );
     return result;
   } catch (error) {
@@ -474,7 +508,7 @@ async function buildOutputFiles(job: RenderJob, view: View, result: ViewResult, 
     files.push({ option: '--out', path: job.png, content: png });
   }
   if (job.npy !== undefined && job.sidecar !== undefined) {
-    const engineInfo = { kind: result.engine, description: result.description, precision: result.precision };
+    const engineInfo = { kind: result.engine, description: result.description, arithmetic: result.arithmetic, precision: result.precision };
     const sidecar = describeViewExport(view, query, basename(job.npy), engineInfo, version);
     files.push({ option: '--npy', path: job.npy, content: encodeViewNpy(result.layers, view) });
     files.push({ option: '--npy (sidecar)', path: job.sidecar, content: formatSidecarJson(sidecar) });

@@ -10,6 +10,7 @@ import type { ExperimentInput, Initialization, ParameterizationName } from '../c
 import { LAYER_NAMES, type LayerName } from '../core/layers.ts';
 import { PNG_VIEW_KEY, readPngTexts } from '../core/png.ts';
 import { decodeAppState, DEFAULT_APP_STATE, normalizeAppState, type AppState, type EngineChoice } from '../core/url-state.ts';
+import type { RequestedPrecision } from '../core/precision.ts';
 import type { Axis, AxisParameter } from '../core/view.ts';
 import { VIEW_EXPORT_FORMAT } from '../core/view-export.ts';
 import { colorizeOptionsFor, defaultScaleForLayer } from '../core/colorize-options.ts';
@@ -114,7 +115,7 @@ function stateFromJson(bytes: Uint8Array, path: string): AppState {
     ...state,
     history: state.history ?? [],
     future: state.future ?? [],
-    debug: state.debug ?? { engine: 'auto' },
+    debug: state.debug ?? { engine: 'auto', precision: 'auto' },
   } as AppState;
   try {
     return normalizeAppState(completed);
@@ -169,6 +170,7 @@ const OPTIONS_OF_KEY: Record<string, readonly string[]> = {
   cmin: ['cmin'],
   cmax: ['cmax'],
   engine: ['engine'],
+  precision: ['precision'],
 };
 
 /**
@@ -228,6 +230,9 @@ export function applyViewOptions(start: StartingState, values: OptionValues): Ap
   }
   if (typeof values.engine === 'string') {
     candidate.debug.engine = values.engine as EngineChoice;
+  }
+  if (typeof values.precision === 'string') {
+    candidate.debug.precision = values.precision as RequestedPrecision;
   }
 
   const state = normalizeWithOptionNames(candidate, values, start.source);

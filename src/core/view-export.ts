@@ -5,7 +5,7 @@
  */
 import { PHASE_CODES, LAYER_COUNT, LAYER_NAMES, LAYERS, type ViewLayers } from './layers.ts';
 import { encodeNpy } from './npy.ts';
-import type { ViewPrecision } from './precision.ts';
+import type { Precision, ViewPrecision } from './precision.ts';
 import { AXIS_LABELS, axisValue, type Axis, type View } from './view.ts';
 
 /** Value of the sidecar's `format` field. */
@@ -13,10 +13,13 @@ export const VIEW_EXPORT_FORMAT = 'eos-atlas view export';
 
 /** Engine and precision of a rendered view, for the sidecar. */
 export interface ExportEngineInfo {
-  /** `webgpu` (float32 kernels) or `cpu` (float64, stored as float32). */
+  /** `webgpu` (float32 or df64 kernels) or `cpu` (float64, stored as float32). */
   kind: 'webgpu' | 'cpu';
-  /** The adapter, or the CPU fallback with its reason. */
+  /** The adapter, or the CPU engine with the reason it ran. */
   description: string;
+  /** Arithmetic of the map state in the render that produced the layers. */
+  arithmetic: Precision;
+  /** The view's float32 precision report. */
   precision: ViewPrecision;
 }
 

@@ -13,6 +13,7 @@ import {
   MIN_ULPS_PER_PIXEL,
   type Precision,
   type PrecisionAssessment,
+  type RequestedPrecision,
   type ViewPrecision,
 } from '../core/precision.ts';
 import type { View } from '../core/view.ts';
@@ -54,8 +55,7 @@ export class PrecisionError extends Error {
   }
 }
 
-/** Precision of a render: one by name, or `auto`, the cheapest available one that resolves the view. */
-export type RequestedPrecision = Precision | 'auto';
+export type { RequestedPrecision } from '../core/precision.ts';
 
 /** Options of {@link Engine.render}. */
 export interface EngineRenderOptions extends Omit<RenderOptions, 'precision'> {
@@ -88,6 +88,16 @@ export interface ViewResult {
   recoveries: number;
 }
 
+/**
+ * Returns the precision and the engine of a render in words, for example
+ * `computed in df64 on <adapter>` or `computed in float64 by the float64 CPU engine (<reason>)`.
+ */
+export function describeComputation(result: Pick<ViewResult, 'engine' | 'description' | 'arithmetic'>): string {
+  return result.engine === 'cpu'
+    ? `computed in ${result.arithmetic} by the ${result.description}`
+    : `computed in ${result.arithmetic} on ${result.description}`;
+}
+
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
   /** How to get a WebGPU adapter; without it the engine uses the CPU fallback. */
@@ -105,6 +115,8 @@ export interface Engine {
   readonly description: string;
   /** The GPU engine, when `kind` is `webgpu`. */
   readonly gpu: GpuEngine | undefined;
+  /** Precisions this engine renders in, cheapest first. On WebGPU, float64 runs on the CPU engine. */
+  readonly precisions: readonly Precision[];
   /**
    * Renders a view. Raises a {@link PrecisionError} when the requested precision, or with
    * `auto` every precision of this engine, cannot resolve the view.
@@ -170,6 +182,7 @@ function gpuEngine(gpu: GpuEngine, workers: number | undefined): Engine {
       return gpu.adapterName;
     },
     gpu,
+    precisions: GPU_ENGINE_PRECISIONS,
     async render(view, options = {}) {
       const arithmetic = resolveRenderPrecision(view, options.precision ?? 'auto', GPU_ENGINE_PRECISIONS);
       if (arithmetic === 'float64') {
@@ -199,6 +212,7 @@ function cpuEngine(reason: string, workers: number | undefined): Engine {
     kind: 'cpu',
     description,
     gpu: undefined,
+    precisions: CPU_ENGINE_PRECISIONS,
     async render(view, options = {}) {
       resolveRenderPrecision(view, options.precision ?? 'auto', CPU_ENGINE_PRECISIONS);
       return renderOnCpu(view, options, description, workers);

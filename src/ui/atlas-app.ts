@@ -13,7 +13,7 @@ import { decodeAppState, DEFAULT_APP_STATE, encodeAppState, MAX_HISTORY_ENTRIES,
 import type { Experiment } from '../core/experiment.ts';
 import { AXIS_LABELS, createView, experimentStart, pixelCoordinates, pixelExperiment, type View } from '../core/view.ts';
 import { browserAdapterSource } from '../gpu/context.ts';
-import { createEngine, PrecisionError, type Engine, type ViewResult } from '../gpu/engine.ts';
+import { createEngine, describeComputation, PrecisionError, type Engine, type RequestedPrecision, type ViewResult } from '../gpu/engine.ts';
 import type { RenderProgress } from '../gpu/trajectory-engine.ts';
 import './color-legend.ts';
 import { colorizeOptionsFor } from '../core/colorize-options.ts';
@@ -32,6 +32,7 @@ import { exportViewPng } from './export-image.ts';
 import { exportDiagramPng } from './export-diagram.ts';
 import { readPngTexts, PNG_VIEW_KEY } from '../core/png.ts';
 import { assessPrecision } from '../core/precision.ts';
+import { precisionLimitMessage } from './precision-limit.ts';
 import { describeViewExport, encodeViewNpy, formatSidecarJson } from '../core/view-export.ts';
 import packageInfo from '../../package.json';
 import { panAxis, zoomAxis } from './view-geometry.ts';
@@ -62,6 +63,7 @@ export class AtlasApp extends LitElement {
     mapCursor: { state: true },
     diagramExportMessage: { state: true },
     diagramCursor: { state: true },
+    computedBy: { state: true },
   };
 
   static override styles = css`
@@ -124,6 +126,11 @@ export class AtlasApp extends LitElement {
     eos-trajectory-inspector {
       margin-top: 12px;
     }
+    .computed {
+      font-size: 12px;
+      color: #444;
+      margin-top: 4px;
+    }
   `;
 
   declare state: AppState;
@@ -142,12 +149,14 @@ export class AtlasApp extends LitElement {
   declare diagramCursor: number | undefined;
   private rowTimer: ReturnType<typeof setTimeout> | undefined;
   declare diagramExportMessage: string;
+  /** Engine and arithmetic of the picture on display, or undefined before the first one. */
+  declare computedBy: Pick<ViewResult, 'engine' | 'description' | 'arithmetic'> | undefined;
 
   private readonly engineTask = new Task(this, {
     task: async ([engineMode]) => {
       const engine = await createEngine({ adapterSource: browserAdapterSource, forceCpu: engineMode === 'cpu' });
       if (engineMode === 'webgpu' && engine.kind !== 'webgpu') {
-        // engine=webgpu in the URL requests the float32 kernels and no fallback.
+        // engine=webgpu in the URL requests the WebGPU kernels and no fallback to the CPU engine.
         throw new Error(`the link asks for WebGPU (engine=webgpu), but ${engine.description}`);
       }
       return engine;
@@ -156,13 +165,13 @@ export class AtlasApp extends LitElement {
   });
 
   private readonly renderTask = new Task(this, {
-    task: async ([engine, viewKey], { signal }) => {
+    task: async ([engine, viewKey, precision], { signal }) => {
       if (engine === undefined) {
         return undefined;
       }
-      return this.renderView(engine, JSON.parse(viewKey) as AppState['view'], signal);
+      return this.renderView(engine, JSON.parse(viewKey) as AppState['view'], precision, signal);
     },
-    args: () => [this.engineTask.value, JSON.stringify(this.state.view)] as const,
+    args: () => [this.engineTask.value, JSON.stringify(this.state.view), this.state.debug.precision] as const,
   });
 
   constructor() {
@@ -179,6 +188,7 @@ export class AtlasApp extends LitElement {
     this.mapCursor = undefined;
     this.diagramCursor = undefined;
     this.diagramExportMessage = '';
+    this.computedBy = undefined;
     this.state = this.stateFromUrl();
     // Keys work anywhere on the page, not only after a click inside the app.
     this.keyListener = (event: KeyboardEvent) => this.onKey(event);
@@ -203,8 +213,8 @@ export class AtlasApp extends LitElement {
     }
   }
 
-  /** Renders a preview at a quarter of the resolution, then the full view. */
-  private async renderView(engine: Engine, viewInput: AppState['view'], signal: AbortSignal): Promise<ViewResult> {
+  /** Renders a preview at a quarter of the resolution, then the full view, both in `precision`. */
+  private async renderView(engine: Engine, viewInput: AppState['view'], precision: RequestedPrecision, signal: AbortSignal): Promise<ViewResult> {
     const view = createView(viewInput);
     if (view.columns * view.rows > MAX_PAGE_PIXELS) {
       throw new ValidationError(
@@ -219,10 +229,10 @@ export class AtlasApp extends LitElement {
     if (view.columns >= PREVIEW_MIN_COLUMNS && view.rows >= PREVIEW_MIN_COLUMNS / 2) {
       const coarse = createView({ ...viewInput, columns: Math.ceil(view.columns / 4), rows: Math.ceil(view.rows / 4) });
       // The preview reports progress too, so a costly view shows its progress and cancel at once.
-      const preview = await engine.render(coarse, { signal, onProgress });
+      const preview = await engine.render(coarse, { signal, onProgress, precision });
       this.showResult(engine, coarse, preview);
     }
-    const result = await engine.render(view, { signal, onProgress });
+    const result = await engine.render(view, { signal, onProgress, precision });
     this.recoveries += result.recoveries;
     this.showResult(engine, view, result);
     this.progress = undefined;
@@ -232,6 +242,7 @@ export class AtlasApp extends LitElement {
   private showResult(engine: Engine, view: View, result: ViewResult): void {
     const previous = this.image;
     this.image = { view, layers: result.layers, results: result.results, device: engine.kind === 'webgpu' ? engine.gpu?.device : undefined };
+    this.computedBy = { engine: result.engine, description: result.description, arithmetic: result.arithmetic };
     // The GPU results of the previous picture are no longer drawn.
     if (previous?.results !== undefined && previous.results !== result.results) {
       const buffer = previous.results;
@@ -306,6 +317,9 @@ export class AtlasApp extends LitElement {
             .rowMark=${this.diagramRow()}
           ></eos-phase-map>
           <eos-color-legend .colorize=${colorize} .layer=${this.state.layer}></eos-color-legend>
+          ${this.computedBy === undefined || this.renderTask.status === TaskStatus.ERROR
+            ? null
+            : html`<div class="computed" data-precision=${this.computedBy.arithmetic}>${describeComputation(this.computedBy)}</div>`}
           <div class="readout" aria-live="polite">${this.readout}</div>
           ${this.inspected === undefined
             ? null
@@ -439,11 +453,12 @@ export class AtlasApp extends LitElement {
       log.warn('precision', `zoom rejected: ${(error as Error).message}`);
       return;
     }
-    // On the float32 engine, stop at the precision limit instead of drawing an error.
-    if (this.engineTask.value?.kind === 'webgpu' && assessPrecision(next).beyondFloat32) {
-      const current = createView(this.state.view);
-      if (!assessPrecision(current).beyondFloat32) {
-        this.readout = 'Zooming further would pass float32 precision. Choose the float64 CPU engine under Display to go deeper.';
+    // Stop where no precision that the page may use resolves the view, instead of drawing an error.
+    const engine = this.engineTask.value;
+    if (engine !== undefined) {
+      const limit = precisionLimitMessage(createView(this.state.view), next, this.state.debug.precision, engine.precisions);
+      if (limit !== undefined) {
+        this.readout = limit;
         return;
       }
     }
@@ -635,13 +650,14 @@ export class AtlasApp extends LitElement {
 
   private onDataExport(): void {
     const image = this.image;
-    const engine = this.engineTask.value;
-    if (image === undefined || engine === undefined) {
+    const computedBy = this.computedBy;
+    if (image === undefined || computedBy === undefined) {
       return;
     }
     const name = `eos-atlas-${image.view.columns}x${image.view.rows}`;
     const query = encodeAppState({ ...this.state, view: { ...this.state.view, columns: image.view.columns, rows: image.view.rows } });
-    const sidecar = describeViewExport(image.view, query, `${name}.npy`, { kind: engine.kind, description: engine.description, precision: assessPrecision(image.view) }, packageInfo.version);
+    const engineInfo = { kind: computedBy.engine, description: computedBy.description, arithmetic: computedBy.arithmetic, precision: assessPrecision(image.view) };
+    const sidecar = describeViewExport(image.view, query, `${name}.npy`, engineInfo, packageInfo.version);
     download(new Blob([encodeViewNpy(image.layers, image.view) as Uint8Array<ArrayBuffer>]), `${name}.npy`);
     download(new Blob([formatSidecarJson(sidecar)], { type: 'application/json' }), `${name}.json`);
     this.exportMessage = `Exported ${name}.npy and ${name}.json.`;

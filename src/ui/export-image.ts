@@ -12,7 +12,7 @@ import { LAYERS } from '../core/layers.ts';
 import { encodePng, deflateWithCompressionStream, PNG_VERSION_KEY, PNG_VIEW_KEY } from '../core/png.ts';
 import { encodeAppState, type AppState } from '../core/url-state.ts';
 import { AXIS_LABELS, createView, type Axis } from '../core/view.ts';
-import type { Engine } from '../gpu/engine.ts';
+import { resolveRenderPrecision, type Engine } from '../gpu/engine.ts';
 import { formatTick, logTicks, niceLinearTicks } from './ticks.ts';
 import { axisAt, axisFraction, type RangeAxis } from './view-geometry.ts';
 
@@ -45,9 +45,14 @@ export interface ExportOptions {
   bandPixels?: number;
 }
 
-/** Renders the map pixels of `state` at width × height, in one piece or in bands. */
+/**
+ * Renders the map pixels of `state` at width × height, in one piece or in bands, all
+ * in the precision that `state.debug.precision` gives for the whole image.
+ */
 async function renderMap(engine: Engine, state: AppState, options: ExportOptions): Promise<Uint8ClampedArray> {
   const { width, height } = options;
+  // Chosen once, because with auto each band alone could resolve in a different precision.
+  const precision = resolveRenderPrecision(createView(state.view), state.debug.precision, engine.precisions);
   const pixels = new Uint8ClampedArray(width * height * 4);
   const limit = options.bandPixels ?? SINGLE_RENDER_PIXELS;
   const bandRows = width * height <= limit ? height : Math.max(1, Math.floor(limit / width));
@@ -58,7 +63,7 @@ async function renderMap(engine: Engine, state: AppState, options: ExportOptions
     const bandY: Axis =
       rows === height ? y : { ...y, max: axisAt(y, 1 - first / height), min: axisAt(y, 1 - (first + rows) / height) };
     const view = createView({ ...state.view, y: bandY, columns: width, rows });
-    const result = await engine.render(view, { signal: options.signal });
+    const result = await engine.render(view, { signal: options.signal, precision });
     result.results?.destroy();
     pixels.set(colorizeLayer(result.layers[state.layer], options.colorize), first * width * 4);
     options.onProgress?.((first + rows) / height);

@@ -9,14 +9,23 @@ import { COLORMAPS, COLORMAP_NAMES, COLOR_SCALES, defaultColormapForLayer } from
 import { ValidationError } from '../core/errors.ts';
 import { LAYERS, LAYER_NAMES, type LayerName } from '../core/layers.ts';
 import { ENGINE_CHOICES, type AppState } from '../core/url-state.ts';
+import { REQUESTED_PRECISIONS, type RequestedPrecision } from '../core/precision.ts';
 import { defaultScaleForLayer } from '../core/colorize-options.ts';
 import { AXIS_LABELS, AXIS_PARAMETERS, createView, type Axis, type AxisParameter, type ViewInput } from '../core/view.ts';
 
 /** Labels of the engine choices in the form. */
 const ENGINE_LABELS: Record<AppState['debug']['engine'], string> = {
   auto: 'auto (WebGPU, else CPU)',
-  webgpu: 'WebGPU, float32',
-  cpu: 'CPU, float64 (deep zoom)',
+  webgpu: 'WebGPU only',
+  cpu: 'CPU, float64',
+};
+
+/** Labels of the precision choices in the form. */
+const PRECISION_LABELS: Record<RequestedPrecision, string> = {
+  auto: 'auto (cheapest that resolves)',
+  float32: 'float32 (WebGPU)',
+  df64: 'df64, about 44 bits (WebGPU)',
+  float64: 'float64 (CPU)',
 };
 
 /** Form fields, each a string as typed. */
@@ -56,6 +65,7 @@ function draftFromState(state: AppState): Draft {
     min: text(state.colormap.min),
     max: text(state.colormap.max),
     engine: state.debug.engine,
+    precision: state.debug.precision,
   };
 }
 
@@ -132,9 +142,13 @@ export function stateFromDraft(draft: Draft, previous: AppState): AppState {
   }
   const viewChanged = JSON.stringify(view) !== JSON.stringify(previous.view);
   const engine = (ENGINE_CHOICES as readonly string[]).includes(draft.engine ?? '') ? (draft.engine as AppState['debug']['engine']) : previous.debug.engine;
+  const precision = (REQUESTED_PRECISIONS as readonly string[]).includes(draft.precision ?? '') ? (draft.precision as RequestedPrecision) : previous.debug.precision;
+  if (engine === 'cpu' && precision !== 'auto' && precision !== 'float64') {
+    throw new ValidationError('precision', precision, 'auto or float64 with the CPU engine, because float32 and df64 run only in the WebGPU kernels');
+  }
   return {
     ...previous,
-    debug: { ...previous.debug, engine },
+    debug: { ...previous.debug, engine, precision },
     view,
     layer,
     colormap: { map, scale, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) },
@@ -243,6 +257,7 @@ export class ViewControls extends LitElement {
         ${this.select('scale', 'colour scale', [...COLOR_SCALES])} ${this.field('min', 'min (blank: auto)')}
         ${this.field('max', 'max (blank: auto)')}
         ${this.select('engine', 'engine', [...ENGINE_CHOICES], (choice) => ENGINE_LABELS[choice as AppState['debug']['engine']])}
+        ${this.select('precision', 'precision', [...REQUESTED_PRECISIONS], (choice) => PRECISION_LABELS[choice as RequestedPrecision])}
       </fieldset>
       ${this.error !== undefined && !this.isShownAtField(this.error.field)
         ? html`<div class="error" role="alert" data-field=${this.error.field}>${this.error.message}</div>`

@@ -33,11 +33,19 @@ async function readPng(path: string): Promise<RgbaImage & { texts: Record<string
 /** A small, quick view: 32 × 24 pixels of 200 steps. */
 const SMALL = ['--res', '32x24', '--steps', '200'];
 
+/**
+ * A tiny view beyond float32: 16 × 8 pixels of 200 steps, η/η_c across 1e-6 at the
+ * accumulation point 1.3022834 of the doubling cascade. Its pixels are 6.3e-8 apart,
+ * 0.52 float32 ulps but about 1.1e6 df64 ulps.
+ */
+const DEEP = ['--res', '16x8', '--steps', '200', '--x', 'etaRatio,1.3022829,1.3022839'];
+
 const packageVersion = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
 
 describe('eos-atlas render', () => {
   let folder: string;
   let first: Awaited<ReturnType<typeof readPng>>;
+  let firstStderr: string;
 
   beforeAll(async () => {
     folder = await newFolder();
@@ -45,6 +53,7 @@ describe('eos-atlas render', () => {
     expect(result.stderr).toContain('engine: ');
     expect(result.code).toBe(0);
     first = await readPng(join(folder, 'first.png'));
+    firstStderr = result.stderr;
   });
 
   it('writes a PNG of the view size', () => {
@@ -92,6 +101,47 @@ describe('eos-atlas render', () => {
     expect(sidecar.y.values).toHaveLength(24);
     expect(sidecar.layers.map((layer: { name: string }) => layer.name)).toEqual([...LAYER_NAMES]);
     expect(sidecar.engine.description).not.toBe('');
+    expect(sidecar.engine.arithmetic).toBe('float32');
+  });
+
+  it('prints the precision of the default view', () => {
+    expect(firstStderr).toMatch(/^render: 32 × 24 pixels, 1 trajectory per pixel, 200 steps, computed in float32 on .+, in [\d.]+ s$/m);
+  });
+
+  it('renders a view beyond float32 in df64', async () => {
+    const npy = join(folder, 'deep.npy');
+    const { code, stderr } = await runCli(['render', ...DEEP, '--npy', npy]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('200 steps, computed in df64 on ');
+    const sidecar = JSON.parse(await readFile(join(folder, 'deep.json'), 'utf8'));
+    expect(sidecar.engine.kind).toBe('webgpu');
+    expect(sidecar.engine.arithmetic).toBe('df64');
+    expect(sidecar.engine.precision.beyondFloat32).toBe(true);
+    // auto is the default, so the query leaves the precision out.
+    expect(sidecar.query).not.toContain('precision');
+    const phase = parseNpy(new Uint8Array(await readFile(npy))).data.slice(0, 16 * 8);
+    expect(phase.every((code) => Number.isFinite(code))).toBe(true);
+  });
+
+  it('renders in the --precision given', async () => {
+    const [png, npy] = [join(folder, 'named-df64.png'), join(folder, 'named-df64.npy')];
+    const { code, stderr } = await runCli(['render', '--res', '8x4', '--steps', '50', '--precision', 'df64', '--out', png, '--npy', npy]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('computed in df64 on ');
+    expect(JSON.parse(await readFile(join(folder, 'named-df64.json'), 'utf8')).engine.arithmetic).toBe('df64');
+    const query = (await readPng(png)).texts[PNG_VIEW_KEY]!;
+    expect(query).toMatch(/&precision=df64$/);
+    expect(decodeAppState(query).debug.precision).toBe('df64');
+  });
+
+  it('renders --precision float64 on the CPU engine', async () => {
+    const npy = join(folder, 'float64.npy');
+    const { code, stderr } = await runCli(['render', '--res', '4x4', '--steps', '20', '--precision', 'float64', '--npy', npy]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('computed in float64 by the float64 CPU engine (float64 requested)');
+    const sidecar = JSON.parse(await readFile(join(folder, 'float64.json'), 'utf8'));
+    expect(sidecar.engine.kind).toBe('cpu');
+    expect(sidecar.engine.arithmetic).toBe('float64');
   });
 
   it('re-renders identical pixels from --png', async () => {
@@ -206,11 +256,14 @@ describe('eos-atlas render', () => {
   it('documents every option in --help', async () => {
     const { code, stdout } = await runCli(['render', '--help']);
     expect(code).toBe(0);
-    for (const option of ['--url', '--json', '--png', '--x P,MIN,MAX[,SCALE]', '--res COLSxROWS', '--samples', '--layer', '--cmap', '--cscale', '--cmin', '--cmax', '--out FILE.png', '--scale K', '--npy', '--csv', '--sweep', '--out-dir', '--formats', '--engine']) {
+    for (const option of ['--url', '--json', '--png', '--x P,MIN,MAX[,SCALE]', '--res COLSxROWS', '--samples', '--layer', '--cmap', '--cscale', '--cmin', '--cmax', '--out FILE.png', '--scale K', '--npy', '--csv', '--sweep', '--out-dir', '--formats', '--engine', '--precision P']) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain('(default: 256x256)');
     expect(stdout).toContain('(default: etaRatio,0.05,2.2,linear)');
+    for (const meaning of ['auto (the cheapest of float32, df64 and float64 that resolves the view)', 'about 44 bits', 'float64 (the CPU engine']) {
+      expect(stdout).toContain(meaning);
+    }
   });
 });
 
@@ -246,6 +299,8 @@ describe('eos-atlas render rejects', () => {
     ['a sweep PNG above the pixel limit', ['--res', '1024x1024', '--scale', '9', '--sweep', 'width=16'], 'within 67108864 pixels'],
     ['samples without sampled init', ['--samples', '4'], 'Invalid --samples: "4"'],
     ['an unknown engine', ['--engine', 'gpu'], 'Invalid --engine: "gpu"'],
+    ['an unknown precision', ['--precision', 'double'], 'Invalid --precision: "double". Expected one of auto, float32, df64, float64.'],
+    ['df64 on the CPU engine', ['--engine', 'cpu', '--precision', 'df64'], 'Invalid --precision: "df64". Expected auto or float64 with engine=cpu'],
     ['two view sources', ['--url', 'v=1', '--png', pngWithBadView], 'only one of --url, --json and --png'],
     ['an invalid URL key', ['--url', 'http://127.0.0.1:5173/?v=1&res=10'], '--url: Invalid res: "10"'],
     ['a loaded value that flags make invalid', ['--x', 'sigmaW,0.1,2'], 'The value comes from the defaults, and --y can replace it'],
@@ -271,6 +326,39 @@ describe('eos-atlas render rejects', () => {
       expect(await readdir(folder)).toEqual([]);
     });
   }
+
+  it('a view beyond every precision', async () => {
+    const folder = await newFolder();
+    // 16 pixels across 1.3 to 1.300000000000001 (4 float64 ulps) are a quarter of an ulp apart.
+    const { code, stdout, stderr } = await runCli(['render', '--res', '16x8', '--steps', '20', '--x', 'etaRatio,1.3,1.300000000000001', '--out', join(folder, 'out.png')]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('The view is beyond float64 precision: neighbouring pixels on the x axis are');
+    expect(stderr).toContain('Widen the --x and --y ranges, or lower --res.');
+    expect(stderr).not.toMatch(/^render: /m);
+    expect(await readdir(folder)).toEqual([]);
+  });
+
+  it('--precision float32 beyond float32', async () => {
+    const folder = await newFolder();
+    const { code, stderr } = await runCli(['render', ...DEEP, '--precision', 'float32', '--out', join(folder, 'out.png')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('The view is beyond float32 precision');
+    expect(stderr).toContain('render in df64 or float64');
+    expect(stderr).toContain('--precision auto picks the cheapest precision');
+    expect(await readdir(folder)).toEqual([]);
+  });
+
+  it('a sweep view beyond every precision before any render', async () => {
+    const folder = await newFolder();
+    const out = join(folder, 'out');
+    const args = ['render', '--res', '16x8', '--steps', '20', '--x', 'etaRatio,1.3,1.300000000000001', '--sweep', 'width=16,64', '--out-dir', out];
+    const { code, stderr } = await runCli(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain('width=16: The view is beyond float64 precision');
+    expect(stderr).not.toMatch(/^width=16: 16 × 8 pixels/m);
+    expect(await readdir(folder)).toEqual([]);
+  });
 
   it('a sweep with --out', async () => {
     const folder = await newFolder();

@@ -51,7 +51,7 @@ describe('view export', () => {
   });
 
   it('describes axes, layers and engine in the sidecar', () => {
-    const engine = { kind: 'cpu' as const, description: 'float64 CPU engine (test)', precision: assessPrecision(view) };
+    const engine = { kind: 'cpu' as const, description: 'float64 CPU engine (test)', arithmetic: 'float64' as const, precision: assessPrecision(view) };
     const sidecar = describeViewExport(view, 'v=1&res=3x2', 'view.npy', engine, '9.9.9');
     expect(sidecar.shape).toEqual([16, 2, 3]);
     expect(sidecar.data).toBe('view.npy');
@@ -62,6 +62,7 @@ describe('view export', () => {
     expect(sidecar.layers.map((layer) => layer.name)).toEqual([...LAYER_NAMES]);
     expect(sidecar.layers[0]!.description).toContain('0 converged');
     expect(sidecar.engine.description).toBe('float64 CPU engine (test)');
+    expect(sidecar.engine.arithmetic).toBe('float64');
     const json = JSON.parse(formatSidecarJson({ ...sidecar, engine: { ...engine, precision: { ...engine.precision, smallestYTilde: Infinity } } }));
     expect(json.engine.precision.smallestYTilde).toBe('Infinity');
   });

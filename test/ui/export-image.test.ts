@@ -4,7 +4,7 @@ import { colorizeOptionsFor } from '../../src/core/colorize-options.ts';
 import { setLogSink } from '../../src/core/logger.ts';
 import { decodePngRgba } from '../../src/core/png.ts';
 import { decodeAppState } from '../../src/core/url-state.ts';
-import { createEngine } from '../../src/gpu/engine.ts';
+import { createEngine, PrecisionError } from '../../src/gpu/engine.ts';
 import { exportViewPng } from '../../src/ui/export-image.ts';
 import { nodeAdapterSource } from '../gpu/gpu-test-engine.ts';
 
@@ -34,5 +34,30 @@ describe('PNG export in bands', () => {
       }
     }
     expect(different).toBe(0);
+  }, 120_000);
+
+  it('renders in the precision of the state', async () => {
+    const engine = await createEngine({ adapterSource: nodeAdapterSource });
+    // η/η_c across 1e-6 at 1.3: 16 columns are 6.3e-8 apart, 0.52 float32 ulps, so auto renders in df64.
+    const deep = 'res=16x12&T=200&xa=etaRatio,1.2999995,1.3000005,linear';
+    const options = {
+      width: 16,
+      height: 12,
+      decorations: { axes: false, title: false, colorbar: false },
+      version: 'test',
+      bandPixels: 4 * 16,
+    };
+    try {
+      const auto = decodeAppState(deep);
+      const named = decodeAppState(`${deep}&precision=df64`);
+      const fromAuto = await decodePngRgba(await exportViewPng(engine, auto, { ...options, colorize: colorizeOptionsFor(auto, undefined) }), (data) => inflateSync(data));
+      const fromNamed = await decodePngRgba(await exportViewPng(engine, named, { ...options, colorize: colorizeOptionsFor(named, undefined) }), (data) => inflateSync(data));
+      expect(fromAuto.rgba).toEqual(fromNamed.rgba);
+
+      const float32 = decodeAppState(`${deep}&precision=float32`);
+      await expect(exportViewPng(engine, float32, { ...options, colorize: colorizeOptionsFor(float32, undefined) })).rejects.toBeInstanceOf(PrecisionError);
+    } finally {
+      engine.dispose();
+    }
   }, 120_000);
 });
