@@ -6,6 +6,8 @@ import {
   createView,
   minResolvedYTilde,
   precisionUlp,
+  DEFAULT_VIEW_INPUT,
+  ValidationError,
   type Axis,
   type ViewInput,
 } from '../../src/core/index.ts';
@@ -105,5 +107,60 @@ describe('choosePrecision', () => {
     const tiny = choosePrecision(createView(targetView({ parameter: 'target', min: 1e-10, max: 2e-10, scale: 'log' })));
     expect(tiny.precision).toBe('float64');
     expect(tiny.assessments[1]!.targetResolved).toBe(false);
+  });
+});
+
+/** Accumulation point ỹ∞ of the period-doubling cascade, in η/η_c (7 digits). */
+const CASCADE_ACCUMULATION = 1.3022834;
+
+/** Returns the default view (256 × 256) with its η/η_c axis, 2.15 wide, zoomed by `zoom` around ỹ∞. */
+function cascadeZoom(zoom: number): ViewInput {
+  const width = (DEFAULT_VIEW_INPUT.x.max - DEFAULT_VIEW_INPUT.x.min) / zoom;
+  return {
+    ...DEFAULT_VIEW_INPUT,
+    x: { parameter: 'etaRatio', min: CASCADE_ACCUMULATION - width / 2, max: CASCADE_ACCUMULATION + width / 2, scale: 'linear' },
+  };
+}
+
+describe('zoom into the cascade', () => {
+  it('default view axis is 2.15 wide over 256 columns', () => {
+    const view = createView(cascadeZoom(1));
+    expect(view.x.max - view.x.min).toBeCloseTo(2.15, 12);
+    expect(view.columns).toBe(256);
+    expect(choosePrecision(view).precision).toBe('float32');
+  });
+
+  it('resolves 1e10 in df64', () => {
+    // 2.15e-10 over 256 columns: 8.4e-13 apart, 7e-6 float32 ulps but 14.8 df64 ulps (2^-44 = 5.7e-14).
+    const choice = choosePrecision(createView(cascadeZoom(1e10)));
+    expect(choice.precision).toBe('df64');
+    expect(choice.assessments[0]!.resolved).toBe(false);
+    expect(choice.assessments[1]!.axes[0].ulpsPerPixel).toBeCloseTo(14.8, 1);
+  });
+
+  it('resolves 1e12 in float64', () => {
+    // 8.4e-15 apart: 0.15 df64 ulps, 37.8 float64 ulps.
+    const choice = choosePrecision(createView(cascadeZoom(1e12)));
+    expect(choice.precision).toBe('float64');
+    expect(choice.assessments[1]!.axes[0].ulpsPerPixel).toBeCloseTo(0.148, 3);
+    expect(choice.assessments[2]!.axes[0].ulpsPerPixel).toBeCloseTo(37.8, 1);
+  });
+
+  it('resolves 1e13 in none', () => {
+    // 8.4e-16 apart: 3.78 float64 ulps, just short of the 4 that MIN_ULPS_PER_PIXEL requires.
+    // float64 stops at a zoom of about 2.15 / (256 · 4 · 2^-52) ≈ 9.5e12.
+    const choice = choosePrecision(createView(cascadeZoom(1e13)));
+    expect(choice.precision).toBeUndefined();
+    expect(choice.assessments.map((assessment) => assessment.precision)).toEqual(['float32', 'df64', 'float64']);
+    expect(choice.assessments[2]!.axes[0].ulpsPerPixel).toBeCloseTo(3.78, 2);
+    expect(choice.assessments[2]!.axes[1].resolved).toBe(true);
+  });
+
+  it('rejects 1e16 as an empty axis', () => {
+    // The range, 2.15e-16 wide, is under one float64 ulp (2.2e-16) at ỹ∞, so both ends round to the same number.
+    const input = cascadeZoom(1e16);
+    expect(input.x.min).toBe(input.x.max);
+    expect(() => createView(input)).toThrow(ValidationError);
+    expect(() => createView(input)).toThrow(/Invalid x\.max/);
   });
 });
