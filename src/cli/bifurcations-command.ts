@@ -46,13 +46,13 @@ boundary crisis.
 Options:
 ${formatOptionHelp(OPTIONS)}
 
-Engine mode. With --engine gpu or cpu, the command locates the doublings of
-any experiment, set with the options of "eos-atlas trajectory", on the WebGPU
-engine (float32) or the float64 CPU engine. It evaluates batches of
+Engine mode. With --engine gpu, df64 or cpu, the command locates the doublings
+of any experiment, set with the options of "eos-atlas trajectory", on the WebGPU
+engine (float32 or df64 kernels) or the float64 CPU engine. It evaluates batches of
 trajectories across [--from, --to] of the rate parameter --axis and shrinks
 the bracket of each change of the detected period from 2^(k−1) to 2^k about
 (N + 1)-fold per round, N = --points, down to --tolerance or 4 ulps of the
-parameter as the engine stores it (float32 on the GPU). Periods above 64 are
+parameter as the engine stores it (float32 or df64 on the GPU). Periods above 64 are
 not detected, so k ≤ 6. Each point's error adds the detection band, measured
 by a second run with T/2 steps, and the difference from where the Lyapunov
 exponents of the old cycle extrapolate to a multiplier of −1. It also reports
@@ -80,7 +80,7 @@ export async function runBifurcationsCommand(argv: string[], output: (text: stri
   }
   const engineOnly = ENGINE_ONLY_OPTIONS.find((name) => values[name] !== undefined);
   if (engineOnly !== undefined) {
-    throw new UsageError(`--${engineOnly} applies only with --engine gpu or cpu. Add --engine to search an experiment on an engine, or leave --${engineOnly} out for the manifold map.`);
+    throw new UsageError(`--${engineOnly} applies only with --engine gpu, df64 or cpu. Add --engine to search an experiment on an engine, or leave --${engineOnly} out for the manifold map.`);
   }
   const depth = parseNumber('depth', values.depth) ?? DEFAULT_DEPTH;
   if (!Number.isInteger(depth) || depth < 2 || depth > MAX_DEPTH) {

@@ -14,7 +14,7 @@ import { parseNumber, type OptionSpec } from './options.ts';
 import { experimentFromOptions } from './trajectory-command.ts';
 
 /** Engines that the engine mode runs on. */
-export const ENGINE_KINDS = ['gpu', 'cpu'] as const;
+export const ENGINE_KINDS = ['gpu', 'df64', 'cpu'] as const;
 
 /** Default step count per trajectory in the engine mode. */
 export const DEFAULT_ENGINE_STEPS = 8192;
@@ -24,7 +24,7 @@ const DEFAULT_ETA_RATIO_RANGE: readonly [number, number] = [0.9, 2.1];
 
 /** Options of the engine mode, beyond --depth, --tolerance, --json and --help. */
 export const ENGINE_OPTIONS: OptionSpec[] = [
-  { name: 'engine', type: 'string', valueName: 'KIND', description: 'gpu (WebGPU, float32 kernels) or cpu (float64): run the search on an engine instead of the manifold map' },
+  { name: 'engine', type: 'string', valueName: 'KIND', description: 'gpu (WebGPU, float32 kernels), df64 (WebGPU, df64 kernels, about 44 bits, 7× slower) or cpu (float64): run the search on an engine instead of the manifold map' },
   { name: 'axis', type: 'string', valueName: 'P', description: `rate parameter to search: ${RATE_PARAMETER_NAMES.join(', ')} (η, η/η_c, c = ηλ₀)`, defaultText: 'etaRatio' },
   { name: 'from', type: 'string', valueName: 'V', description: 'low end of the search range, in the unit of --axis', defaultText: `${DEFAULT_ETA_RATIO_RANGE[0]} for etaRatio` },
   { name: 'to', type: 'string', valueName: 'V', description: 'high end of the search range, in the unit of --axis', defaultText: `${DEFAULT_ETA_RATIO_RANGE[1]} for etaRatio` },
@@ -140,7 +140,8 @@ async function startEvaluator(
   } catch (error) {
     throw new ValidationError('--engine', 'gpu', `an engine that exists here, but WebGPU failed to start (${(error as Error).message}). Use --engine cpu`);
   }
-  return { evaluator: evaluators.createGpuOrbitEvaluator(engine, experiment, axis), dispose: () => engine.dispose() };
+  const precision = kind === 'df64' ? 'df64' : 'float32';
+  return { evaluator: evaluators.createGpuOrbitEvaluator(engine, experiment, axis, precision), dispose: () => engine.dispose() };
 }
 
 /** Runs the engine mode and prints its report. */

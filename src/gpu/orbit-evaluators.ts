@@ -8,10 +8,10 @@ import { float64Ulp, type OrbitEvaluator, type OrbitSample } from '../core/casca
 import { ValidationError } from '../core/errors.ts';
 import type { Experiment } from '../core/experiment.ts';
 import { INVALID_PIXEL, type ViewLayers } from '../core/layers.ts';
-import { float32Ulp } from '../core/precision.ts';
+import { precisionUlp } from '../core/precision.ts';
 import { experimentWithRate, type RateParameter } from '../core/rate-parameter.ts';
 import { experimentStart, type TrajectoryStart } from '../core/view.ts';
-import type { GpuEngine } from './trajectory-engine.ts';
+import type { GpuEngine, GpuPrecision } from './trajectory-engine.ts';
 
 /** An evaluator with the parameter resolution of its engine. */
 export interface EngineOrbitEvaluator {
@@ -64,16 +64,21 @@ function sampleAt(layers: ViewLayers, index: number): OrbitSample {
 
 /**
  * Evaluates on the WebGPU engine: one trajectory per value through
- * GpuEngine.runStarts, in float32. The resolution is one float32 ulp of the
- * start's ỹ, carried over to the parameter.
+ * GpuEngine.runStarts, with the float32 or the df64 kernels. The resolution is one
+ * ulp of the start's ỹ in that precision, carried over to the parameter.
  */
-export function createGpuOrbitEvaluator(engine: GpuEngine, experiment: Experiment, parameter: RateParameter): EngineOrbitEvaluator {
+export function createGpuOrbitEvaluator(
+  engine: GpuEngine,
+  experiment: Experiment,
+  parameter: RateParameter,
+  precision: GpuPrecision = 'float32',
+): EngineOrbitEvaluator {
   return {
-    description: `WebGPU (float32) on ${engine.adapterName}`,
-    resolution: (value) => parameterResolution(experiment, parameter, value, float32Ulp),
+    description: `WebGPU (${precision}) on ${engine.adapterName}`,
+    resolution: (value) => parameterResolution(experiment, parameter, value, (x) => precisionUlp(x, precision)),
     async evaluate(values, steps, signal) {
       const starts = values.map((value) => rateStart(experiment, parameter, value));
-      const render = await engine.runStarts(starts, steps, { signal });
+      const render = await engine.runStarts(starts, steps, { signal, precision });
       render.results?.destroy();
       return values.map((_, i) => sampleAt(render.layers, i));
     },

@@ -32,7 +32,11 @@ export interface DiagramMark {
   label: string;
 }
 
-const MARGIN = { left: 64, right: 12, top: 18, bottom: 48 };
+const MARGIN = { left: 64, right: 12, top: 40, bottom: 48 };
+
+/** Lines of mark labels above the plot, and the least horizontal gap between two labels on one line. */
+const MARK_LINES = 3;
+const MARK_LABEL_GAP = 30;
 
 export class BifurcationDiagramPlot extends LitElement {
   static override properties = {
@@ -180,10 +184,24 @@ export class BifurcationDiagramPlot extends LitElement {
       return t >= 0 && t <= 1;
     };
     const box = this.navigation.box;
+    // Labels of close marks go on different lines, so the cascade's crowded points stay readable.
+    const lastOnLine: number[] = Array.from({ length: MARK_LINES }, () => -Infinity);
+    const marks = this.marks
+      .filter((mark) => inside(mark.value))
+      .sort((a, b) => a.value - b.value)
+      .map((mark) => {
+        const x = xOf(mark.value);
+        let line = lastOnLine.findIndex((last) => x - last >= MARK_LABEL_GAP);
+        if (line < 0) {
+          line = lastOnLine.indexOf(Math.min(...lastOnLine));
+        }
+        lastOnLine[line] = x;
+        return { x, label: mark.label, y: top - 4 - line * 12 };
+      });
     return svg`
-      ${this.marks.filter((mark) => inside(mark.value)).map(
-        (mark) => svg`<line class="mark" x1=${xOf(mark.value)} x2=${xOf(mark.value)} y1=${top} y2=${top + height}></line>
-          <text class="mark-label" x=${xOf(mark.value) + 2} y=${top - 4}>${mark.label}</text>`,
+      ${marks.map(
+        (mark) => svg`<line class="mark" x1=${mark.x} x2=${mark.x} y1=${top} y2=${top + height}></line>
+          <text class="mark-label" x=${mark.x + 2} y=${mark.y}>${mark.label}</text>`,
       )}
       ${this.cursor !== undefined && inside(this.cursor)
         ? svg`<line class="cursor" x1=${xOf(this.cursor)} x2=${xOf(this.cursor)} y1=${top} y2=${top + height}></line>`

@@ -26,6 +26,10 @@ import type { Engine } from '../gpu/engine.ts';
 import './bifurcation-diagram.ts';
 import type { DiagramImage, DiagramMark, DiagramRangeRequest } from './bifurcation-diagram.ts';
 import { axisFraction } from './view-geometry.ts';
+import { locateCascade, type CascadeReport } from '../core/cascade.ts';
+import { nextDoublingFrame } from '../core/doubling-frame.ts';
+import type { RateParameter } from '../core/rate-parameter.ts';
+import { createCpuOrbitEvaluator, createGpuOrbitEvaluator, type EngineOrbitEvaluator } from '../gpu/orbit-evaluators.ts';
 import type { PngExportRequest } from './export-panel.ts';
 import { MAX_EXPORT_SIDE } from './export-image.ts';
 
@@ -44,10 +48,10 @@ export class BifurcationPanel extends LitElement {
     view: { attribute: false },
     panel: { attribute: false },
     cursor: { attribute: false },
-    marks: { attribute: false },
     exportMessage: { attribute: false },
     exporting: { attribute: false },
     progress: { state: true },
+    finder: { state: true },
     formError: { state: true },
   };
 
@@ -84,6 +88,16 @@ export class BifurcationPanel extends LitElement {
     .error {
       color: #b00020;
     }
+    table.doublings {
+      font: 12px ui-monospace, monospace;
+      border-collapse: collapse;
+      margin: 4px 0;
+    }
+    table.doublings th,
+    table.doublings td {
+      padding: 1px 8px 1px 0;
+      text-align: left;
+    }
   `;
 
   declare engine: Engine | undefined;
@@ -92,14 +106,15 @@ export class BifurcationPanel extends LitElement {
   declare panel: DiagramPanelState;
   /** Value of the x parameter for the vertical cursor. */
   declare cursor: number | undefined;
-  /** Labelled positions to draw, such as located doubling points. */
-  declare marks: DiagramMark[];
   /** Status of the last PNG export, from the page. */
   declare exportMessage: string;
   /** Whether the page is exporting the diagram. */
   declare exporting: boolean;
   declare progress: DiagramProgress | undefined;
   declare formError: string;
+  /** The last search for doublings, with the key of the experiment, row and axis it searched. */
+  declare finder: FinderState | undefined;
+  private finderController: AbortController | undefined;
 
   /** The diagram on display and its counts; it changes only when a render completes. */
   private shownDiagram: { diagram: BifurcationDiagram; render: DiagramRender } | undefined;
@@ -126,11 +141,11 @@ export class BifurcationPanel extends LitElement {
     this.engine = undefined;
     this.view = undefined;
     this.cursor = undefined;
-    this.marks = [];
     this.exportMessage = '';
     this.exporting = false;
     this.progress = undefined;
     this.formError = '';
+    this.finder = undefined;
   }
 
   /** The diagram that the settings define, or the ValidationError that explains why there is none. */
@@ -202,14 +217,143 @@ export class BifurcationPanel extends LitElement {
         .axes=${{ x: diagram.x, y: diagram.y }}
         .yLabel=${DIAGRAM_QUANTITY_LABELS[diagram.quantity]}
         .cursor=${this.cursor}
-        .marks=${this.marks}
+        .marks=${this.finderMarks(diagram)}
         plotWidth="512"
         plotHeight="256"
         @range-requested=${this.onRangeRequested}
         @column-selected=${this.onColumnSelected}
       ></eos-bifurcation-diagram>
-      ${this.renderStatus(diagram)} ${this.renderForm(diagram)}
+      ${this.renderStatus(diagram)} ${this.renderFinder(diagram)} ${this.renderForm(diagram)}
     `;
+  }
+
+  private renderFinder(diagram: BifurcationDiagram) {
+    const finder = this.finder?.key === finderKey(diagram) ? this.finder : undefined;
+    const running = this.finderController !== undefined;
+    const report = finder?.report;
+    const symbol = AXIS_LABELS[diagram.x.parameter];
+    return html`
+      <div class="row">
+        <button ?disabled=${running || this.engine === undefined} @click=${() => this.locate(diagram, 'all')} title="Locate the doublings, the onset of chaos, the first period 3 and the first divergence in the x range">
+          locate doublings
+        </button>
+        <button ?disabled=${running || this.engine === undefined} @click=${() => this.locate(diagram, 'next')} title="Frame the next level of the cascade: about 4.67 times narrower">
+          zoom to next doubling
+        </button>
+        ${running ? html`<button @click=${() => this.finderController?.abort()}>cancel search</button>` : null}
+      </div>
+      ${finder === undefined ? null : html`<div class="status finder" aria-live="polite">${finder.status}</div>`}
+      ${report === undefined || report.doublings.length === 0
+        ? null
+        : html`<table class="doublings">
+            <thead>
+              <tr><th>k</th><th>period</th><th>${symbol} ± error</th><th>δ_k ± error</th></tr>
+            </thead>
+            <tbody>
+              ${report.doublings.map((doubling) => {
+                const ratio = report.ratios.find((entry) => entry.k === doubling.k);
+                return html`<tr>
+                  <td>${doubling.k}</td>
+                  <td>${doubling.fromPeriod} → ${doubling.toPeriod}</td>
+                  <td>${formatWithError(doubling.value, doubling.error)}</td>
+                  <td>${ratio === undefined ? '' : formatWithError(ratio.delta, ratio.error)}</td>
+                </tr>`;
+              })}
+            </tbody>
+          </table>`}
+    `;
+  }
+
+  /** Labelled x positions of the last search's results, for the plot. */
+  private finderMarks(diagram: BifurcationDiagram): DiagramMark[] {
+    const report = this.finder?.key === finderKey(diagram) ? this.finder.report : undefined;
+    if (report === undefined) {
+      return [];
+    }
+    const marks: DiagramMark[] = report.doublings.filter((doubling) => doubling.doubled).map((doubling) => ({ value: doubling.value, label: String(doubling.toPeriod) }));
+    if (report.chaosOnset !== undefined) {
+      marks.push({ value: report.chaosOnset.value, label: 'chaos' });
+    }
+    if (report.period3 !== undefined) {
+      marks.push({ value: report.period3.value, label: '3' });
+    }
+    if (report.divergence !== undefined) {
+      marks.push({ value: report.divergence.value, label: 'diverges' });
+    }
+    return marks;
+  }
+
+  /**
+   * Runs the cascade finder on the diagram's experiment and x range. Mode `all` locates
+   * and marks every transition. Mode `next` locates the doublings only and frames the next level.
+   */
+  private async locate(diagram: BifurcationDiagram, mode: 'all' | 'next'): Promise<void> {
+    const engine = this.engine;
+    if (engine === undefined) {
+      return;
+    }
+    const key = finderKey(diagram);
+    const evaluator = orbitEvaluatorFor(engine, diagram);
+    if (evaluator === undefined) {
+      this.finder = { key, status: 'No column of the diagram has valid parameters, so there is nothing to search.' };
+      return;
+    }
+
+    const controller = new AbortController();
+    this.finderController = controller;
+    let trajectories = 0;
+    this.finder = { key, status: `Searching on ${evaluator.description}…` };
+    const started = performance.now();
+    try {
+      const report = await locateCascade(evaluator.evaluate, {
+        from: diagram.x.min,
+        to: diagram.x.max,
+        steps: FINDER_STEPS,
+        resolution: evaluator.resolution,
+        signal: controller.signal,
+        chaosOnset: mode === 'all',
+        period3: mode === 'all',
+        divergence: mode === 'all',
+        multiplierCheck: mode === 'all',
+        // Framing needs the points only to a thousandth of the range.
+        tolerance: mode === 'next' ? (diagram.x.max - diagram.x.min) * 1e-3 : 0,
+        onBatch: (count) => {
+          trajectories += count;
+          this.finder = { key, status: `Searching on ${evaluator.description}: ${trajectories} trajectories so far…` };
+        },
+      });
+
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const summary = `${report.doublings.length} doubling(s) located on ${evaluator.description}, ${report.evaluations} trajectories of ${FINDER_STEPS} steps in ${seconds} s. ${report.cascadeEnd}`;
+      if (mode === 'all') {
+        this.finder = { key, report, full: true, status: [summary, ...report.missing].join('\n') };
+        return;
+      }
+      // A full search of the same experiment keeps its more precise table and marks.
+      const shownReport = this.finder?.key === key && this.finder.report !== undefined && this.finder.full === true ? this.finder.report : report;
+      const full = shownReport !== report;
+      const frame = nextDoublingFrame(
+        report.doublings.filter((doubling) => doubling.doubled).map((doubling) => ({ k: doubling.k, value: doubling.value })),
+        diagram.x,
+      );
+      if (frame === undefined) {
+        this.finder = {
+          key,
+          report: shownReport,
+          full,
+          status: `${summary}\nNo next level to frame: the range needs two consecutive doublings, and the detector sees periods up to 64 (k ≤ 6).`,
+        };
+        return;
+      }
+      this.finder = { key, report: shownReport, full, status: `${summary}\nFramed the doubling ${2 ** (frame.k - 1)} → ${2 ** frame.k}.` };
+      this.apply({ ...this.panel, x: { min: frame.min, max: frame.max, scale: 'linear' } });
+    } catch (error) {
+      const cancelled = error instanceof Error && error.name === 'AbortError';
+      this.finder = { key, status: cancelled ? 'The search was cancelled.' : `The search failed: ${(error as Error).message}` };
+    } finally {
+      this.finderController = undefined;
+      this.requestUpdate();
+    }
   }
 
   private tonedPixels(render: DiagramRender): Uint8ClampedArray {
@@ -389,6 +533,53 @@ export class BifurcationPanel extends LitElement {
     delete next.x;
     this.apply(next);
   }
+}
+
+/** A search for doublings and its outcome. */
+interface FinderState {
+  /** finderKey of the diagram searched: results show only while the experiment, row and axis stay the same. */
+  key: string;
+  report?: CascadeReport;
+  /** Whether `report` comes from a full search (every transition, full precision), not from framing. */
+  full?: boolean;
+  status: string;
+}
+
+/** Steps per trajectory of the finder: enough for the detection band to stay near 10⁻⁴ at k = 1. */
+const FINDER_STEPS = 8192;
+
+/**
+ * Returns the finder's evaluator for the diagram's experiment and row: the df64 kernels on
+ * WebGPU (float32 detects doublings early by up to 5·10⁻³), float64 on the CPU otherwise.
+ * Returns undefined when no column has valid parameters.
+ */
+function orbitEvaluatorFor(engine: Engine, diagram: BifurcationDiagram): EngineOrbitEvaluator | undefined {
+  let experiment: Experiment | undefined;
+  for (let column = 0; column < diagram.columns && experiment === undefined; column++) {
+    experiment = diagramExperiment(diagram, column);
+  }
+  if (experiment === undefined) {
+    return undefined;
+  }
+  const parameter = diagram.x.parameter as RateParameter;
+  if (engine.kind === 'webgpu' && engine.gpu !== undefined) {
+    return createGpuOrbitEvaluator(engine.gpu, experiment, parameter, 'df64');
+  }
+  return createCpuOrbitEvaluator(experiment, parameter);
+}
+
+/** Identifies what a search depends on: the experiment, the fixed parameter and the x parameter. */
+function finderKey(diagram: BifurcationDiagram): string {
+  return JSON.stringify([diagram.experiment, diagram.fixed, diagram.x.parameter]);
+}
+
+function formatWithError(value: number, error: number): string {
+  if (!Number.isFinite(error)) {
+    return `${value.toPrecision(10)} (no error estimate)`;
+  }
+  // Digits down to the error's first significant digit, and two more.
+  const digits = Math.max(3, Math.min(16, Math.ceil(Math.log10(Math.abs(value) / error)) + 2));
+  return `${value.toPrecision(digits)} ± ${error.toExponential(1)}`;
 }
 
 function format(value: number): string {

@@ -8,6 +8,7 @@ import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { accumulateDiagram, createDiagram, decodeAppState, diagramStart, runHatTrajectory } from '../../src/core/index.ts';
+import { findBifurcations } from '../../src/core/bifurcations.ts';
 import { decodePngRgba, PNG_VIEW_KEY, readPngTexts } from '../../src/core/png.ts';
 import { PNG_FIGURE_KEY } from '../../src/ui/export-diagram.ts';
 import { callProbe, countColors, GPU_CANVAS, openPage, screenshotOf, useBrowserHarness, waitForCurrentRender } from './browser-harness.ts';
@@ -167,6 +168,38 @@ describe('bifurcation diagram panel', () => {
       expect(texts[PNG_FIGURE_KEY]).toBe('bifurcation-diagram');
       const state = decodeAppState(texts[PNG_VIEW_KEY]!);
       expect(state.diagram).toMatchObject({ columns: 200, rows: 100, row: 0.5, quantity: 'hessianSharpness' });
+      expect(errors).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'locates doublings and zooms to the next',
+    async () => {
+      // The explicit start at the edge of the wedge has Q̂ = 0, so its orbit is the manifold map's.
+      const { page, errors } = await openDiagram(`${QUERY}&init=explicit&f0=0.5&lambda0=1`);
+      const panel = page.locator('eos-bifurcation-panel');
+      await panel.locator('button', { hasText: 'locate doublings' }).click();
+      await panel.locator('table.doublings').waitFor({ timeout: 90_000 });
+      const rows = await panel.locator('table.doublings tbody tr').allTextContents();
+      expect(rows).toHaveLength(6);
+      const exact = findBifurcations({ depth: 6, skipHatChecks: true }).doublings;
+      for (let k = 1; k <= 3; k++) {
+        const cells = await panel.locator(`table.doublings tbody tr:nth-child(${k}) td`).allTextContents();
+        const [value, error] = cells[2]!.split('±').map((text) => Number(text.trim()));
+        expect(Math.abs(value! - exact[k - 1]!.yTilde), `k = ${k}: ${cells[2]}`).toBeLessThanOrEqual(error!);
+      }
+      // The points are drawn on the diagram with the period they open.
+      expect(await page.locator('eos-bifurcation-diagram .mark-label').allTextContents()).toEqual(expect.arrayContaining(['2', '4', '8', '3', 'diverges']));
+
+      await panel.locator('button', { hasText: 'zoom to next doubling' }).click();
+      await page.waitForFunction(() => new URLSearchParams(location.search).has('bx'), undefined, { timeout: 60_000 });
+      const { state } = await callProbe(page, 'pageState');
+      // The frame is centred on the doubling 2 → 4 at ỹ₂ = √5 − 1, half the gap to ỹ₁ = 1 on each side.
+      const x = state.diagram!.x!;
+      expect((x.min + x.max) / 2).toBeCloseTo(Math.sqrt(5) - 1, 2);
+      expect(x.max - x.min).toBeCloseTo(Math.sqrt(5) - 2, 2);
+      await expect.poll(() => panel.locator('.finder').textContent()).toMatch(/Framed the doubling 2 → 4/);
       expect(errors).toEqual([]);
     },
     TEST_TIMEOUT,

@@ -92,3 +92,22 @@ describe('cascade finder on the GPU engine', async () => {
     expect(Math.abs(next!.value - exact.doublings[2]!.yTilde)).toBeLessThanOrEqual(next!.error);
   });
 });
+
+describe('cascade finder on the df64 kernels', async () => {
+  const engine = await testEngine();
+  const df64 = createGpuOrbitEvaluator(engine, manifold, 'etaRatio', 'df64');
+  const report = await locateCascade(df64.evaluate, { ...OPTIONS, resolution: df64.resolution });
+
+  it('has no float32 detection band', () => {
+    expect(report.doublings.map((doubling) => doubling.k)).toEqual([1, 2, 3, 4]);
+    for (const doubling of report.doublings) {
+      const truth = exact.doublings[doubling.k - 1]!.yTilde;
+      expect(Math.abs(doubling.value - truth), `k = ${doubling.k}: ${doubling.value} ± ${doubling.error}, exact ${truth}`).toBeLessThanOrEqual(doubling.error);
+    }
+    // The float32 kernels detect ỹ₂ and ỹ₃ early by 4.9·10⁻³ and 3.1·10⁻³ at any step count;
+    // in df64 only the 1/T detection band is left, a few 10⁻⁴ at 8192 steps.
+    for (const k of [2, 3]) {
+      expect(Math.abs(report.doublings[k - 1]!.value - exact.doublings[k - 1]!.yTilde), `k = ${k}`).toBeLessThan(1e-3);
+    }
+  });
+});
