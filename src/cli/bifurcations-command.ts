@@ -133,7 +133,10 @@ export function formatReport(report: BifurcationReport): string {
   lines.push('');
   lines.push(`onset of chaos    ỹ_∞ = ${formatValue(report.accumulation.yTilde, report.accumulation.error)} (extrapolated with δ)`);
   lines.push(
-    `period-3 window   ỹ = ${formatValue(report.period3.yTilde, report.period3.error)} (tangent bifurcation; superstable 3-cycle at ${report.period3.superstable.toPrecision(17)})`,
+    `period-3 window   ỹ = ${formatValue(report.firstPeriod3.yTilde, report.firstPeriod3.error)} (first, on the unimodal interval; tangent bifurcation; superstable 3-cycle at ${report.firstPeriod3.superstable.toPrecision(17)})`,
+  );
+  lines.push(
+    `period-3 window   ỹ = ${formatValue(report.period3.yTilde, report.period3.error)} (second, where the map acts as a bimodal one; superstable 3-cycle at ${report.period3.superstable.toPrecision(17)})`,
   );
   lines.push(`boundary crisis   ỹ = ${formatValue(report.crisis.yTilde, report.crisis.error)} (exact value 2)`);
   const failed = report.hatChecks.filter((check) => check.detectedPeriod !== check.expectedPeriod);

@@ -127,8 +127,10 @@ export interface BifurcationReport {
   accumulation: { yTilde: number; error: number };
   /** Boundary crisis: the critical orbit escapes above it. */
   crisis: LocatedPoint;
-  /** Tangent bifurcation that opens the period-3 window. */
+  /** Tangent bifurcation that opens the period-3 window near ỹ = 1.70, where the map acts as a bimodal one. */
   period3: LocatedPoint & { superstable: number };
+  /** Tangent bifurcation that opens the first period-3 window, near ỹ = 1.4504, on the unimodal interval [0, 1 + ỹ]. */
+  firstPeriod3: LocatedPoint & { superstable: number };
   /** Periods that the (P̂, Q̂) detector finds at s_j (2^j ≤ 64) and just inside the period-3 window. */
   hatChecks: HatMapCheck[];
   /** Reason the cascade stopped before the requested depth, or undefined when it reached it. */
@@ -352,6 +354,9 @@ export function findCrisis(tolerance = 0): LocatedPoint {
  * ỹ = 1.4504, where the attractor still lies in [0, 1 + ỹ], on which g is unimodal;
  * scanFrom = 1.4 finds that one.
  */
+/** Start of the scan for the first period-3 window's superstable cycle, in [1.4, 1.6]. */
+export const FIRST_PERIOD3_SCAN_FROM = 1.4;
+
 export function findPeriod3Window(tolerance = 0, scanFrom = 1.6): LocatedPoint & { superstable: number } {
   const scanTo = scanFrom + 0.2;
   // The superstable 3-cycle: a sign change of g³(c) − c on a scan of [scanFrom, scanTo].
@@ -521,15 +526,18 @@ export function findBifurcations(options: BifurcationOptions = {}): BifurcationR
   const accumulation = extrapolateAccumulation(doublings, ratios);
   const crisis = findCrisis(tolerance);
   const period3 = findPeriod3Window(tolerance);
+  const firstPeriod3 = findPeriod3Window(tolerance, FIRST_PERIOD3_SCAN_FROM);
 
   const hatChecks: HatMapCheck[] = [];
   if (!options.skipHatChecks) {
     for (let j = 0; j < superstable.length && 2 ** j <= 64; j++) {
       hatChecks.push({ yTilde: superstable[j]!, expectedPeriod: 2 ** j, detectedPeriod: detectManifoldPeriod(superstable[j]!), steps: 4096 });
     }
-    hatChecks.push({ yTilde: period3.superstable, expectedPeriod: 3, detectedPeriod: detectManifoldPeriod(period3.superstable), steps: 4096 });
+    for (const window of [firstPeriod3, period3]) {
+      hatChecks.push({ yTilde: window.superstable, expectedPeriod: 3, detectedPeriod: detectManifoldPeriod(window.superstable), steps: 4096 });
+    }
   }
-  return { doublings, superstable, ratios, accumulation, crisis, period3, hatChecks, truncated };
+  return { doublings, superstable, ratios, accumulation, crisis, period3, firstPeriod3, hatChecks, truncated };
 }
 
 /** Ratio (s_(k−2) − s_(k−3))/(s_(k−1) − s_(k−2)) of the superstable spacings, a δ estimate for the next guess. */

@@ -13,6 +13,7 @@ describe('eos-atlas bifurcations', () => {
     expect(rows[1]).toMatch(/^2\s+2 → 4\s+1\.23606797749\d* ± .*4\.5429\d* ± /);
     expect(stdout).toContain('onset of chaos    ỹ_∞ = 1.3022');
     expect(stdout).toContain('period-3 window   ỹ = 1.69964');
+    expect(stdout).toContain('period-3 window   ỹ = 1.45044096');
     expect(stdout).toContain('boundary crisis   ỹ = 2.000000000000');
     expect(stdout).toContain('finds the predicted period at all');
   });

@@ -7,6 +7,7 @@ import {
   findBifurcations,
   findCrisis,
   findPeriod3Window,
+  FIRST_PERIOD3_SCAN_FROM,
   manifoldMap,
   manifoldMapSlope,
 } from '../../src/core/bifurcations.ts';
@@ -187,5 +188,31 @@ describe('period-3 window', () => {
     const below = window.yTilde - 1e-4;
     const outside = runHatTrajectory({ pHat: criticalPoint(below), qHat: 0 }, below, 100000);
     expect(outside.analysis.period).not.toBe(3);
+  });
+});
+
+describe('first period-3 window', () => {
+  const window = findPeriod3Window(0, FIRST_PERIOD3_SCAN_FROM);
+
+  it('opens near 1.4504, before the onset of the bimodal range', () => {
+    expect(window.yTilde).toBeCloseTo(1.450440964487875, 12);
+    // Below ỹ = 1.598, g(c) = 4(1 + ỹ)³/27 ≤ 1 + ỹ, so the map is unimodal on [0, 1 + ỹ].
+    expect((4 * (1 + window.yTilde) ** 3) / 27).toBeLessThan(1 + window.yTilde);
+    expect(window.error).toBeLessThan(1e-12);
+  });
+
+  it('agrees with the period detector', () => {
+    const above = window.yTilde + 1e-5;
+    const inside = runHatTrajectory({ pHat: criticalPoint(above), qHat: 0 }, above, 100000);
+    expect(inside.analysis.period).toBe(3);
+    const below = window.yTilde - 1e-5;
+    const outside = runHatTrajectory({ pHat: criticalPoint(below), qHat: 0 }, below, 100000);
+    expect(outside.analysis.period).not.toBe(3);
+  });
+
+  it('is reported by findBifurcations', () => {
+    const report = findBifurcations({ depth: 3, skipHatChecks: true });
+    expect(report.firstPeriod3.yTilde).toBe(window.yTilde);
+    expect(report.period3.yTilde).toBeGreaterThan(1.6);
   });
 });
