@@ -184,18 +184,19 @@ export class BifurcationDiagramPlot extends LitElement {
       return t >= 0 && t <= 1;
     };
     const box = this.navigation.box;
-    // Labels of close marks go on different lines, so the cascade's crowded points stay readable.
+    // Labels of close marks go on different lines. A label that finds no free line is left
+    // out (its line stays), so the crowded points of the cascade never print over each other.
     const lastOnLine: number[] = Array.from({ length: MARK_LINES }, () => -Infinity);
     const marks = this.marks
       .filter((mark) => inside(mark.value))
       .sort((a, b) => a.value - b.value)
       .map((mark) => {
         const x = xOf(mark.value);
-        let line = lastOnLine.findIndex((last) => x - last >= MARK_LABEL_GAP);
+        const line = lastOnLine.findIndex((last) => x - last >= MARK_LABEL_GAP);
         if (line < 0) {
-          line = lastOnLine.indexOf(Math.min(...lastOnLine));
+          return { x, label: '', y: top };
         }
-        lastOnLine[line] = x;
+        lastOnLine[line] = x + 6 * mark.label.length;
         return { x, label: mark.label, y: top - 4 - line * 12 };
       });
     return svg`
