@@ -52,11 +52,13 @@ interface StateLayout {
   offsets: StateWordOffsets;
   /** Files that come before the kernel sources: the Real type and its arithmetic. */
   realSources: readonly string[];
+  /** Whether Real fields are df64 pairs (hi, then lo). */
+  pairs: boolean;
 }
 
 const STATE_LAYOUTS: Record<GpuPrecision, StateLayout> = {
-  float32: { schema: TrajectoryState, words: TRAJECTORY_STATE_WORDS, offsets: STATE_WORD, realSources: [realF32Source] },
-  df64: { schema: TrajectoryStateDf64, words: TRAJECTORY_STATE_DF64_WORDS, offsets: STATE_WORD_DF64, realSources: [DF64_SOURCE, realDf64Source] },
+  float32: { schema: TrajectoryState, words: TRAJECTORY_STATE_WORDS, offsets: STATE_WORD, realSources: [realF32Source], pairs: false },
+  df64: { schema: TrajectoryStateDf64, words: TRAJECTORY_STATE_DF64_WORDS, offsets: STATE_WORD_DF64, realSources: [DF64_SOURCE, realDf64Source], pairs: true },
 };
 
 /** Progress of a render. */
@@ -218,16 +220,19 @@ function writeStart(
   start: TrajectoryStart | undefined,
   valid: boolean,
 ): void {
+  // Plain statements, no closure: this runs once per trajectory, a million times for a 1024² view.
   const offsets = layout.offsets;
-  const writeReal = (offset: number, value: number) => {
-    floats[base + offset] = value;
-    if (layout.schema === TrajectoryStateDf64) {
-      floats[base + offset + 1] = value - floats[base + offset]!;
-    }
-  };
-  writeReal(offsets.pHat, start?.pHat ?? 0);
-  writeReal(offsets.qHat, start?.qHat ?? 0);
-  writeReal(offsets.yTilde, start?.yTilde ?? 0);
+  const pHat = start?.pHat ?? 0;
+  const qHat = start?.qHat ?? 0;
+  const yTilde = start?.yTilde ?? 0;
+  floats[base + offsets.pHat] = pHat;
+  floats[base + offsets.qHat] = qHat;
+  floats[base + offsets.yTilde] = yTilde;
+  if (layout.pairs) {
+    floats[base + offsets.pHat + 1] = pHat - floats[base + offsets.pHat]!;
+    floats[base + offsets.qHat + 1] = qHat - floats[base + offsets.qHat]!;
+    floats[base + offsets.yTilde + 1] = yTilde - floats[base + offsets.yTilde]!;
+  }
   words[base + offsets.nextStep] = 0;
   words[base + offsets.flags] = valid ? 0 : FLAG_INVALID;
   ints[base + offsets.convergedRunStart] = -1;
