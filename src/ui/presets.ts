@@ -95,6 +95,26 @@ export const PRESETS: readonly Preset[] = [
     diagram: { ...DEFAULT_DIAGRAM_PANEL, row: 0.5 },
   },
   {
+    id: 'chaos-map',
+    title: 'Chaos map',
+    explanation:
+      'The largest Lyapunov exponent of each trajectory on a blue–red map centred on zero: blue where the late orbit is ' +
+      'a stable cycle (negative exponent, darkest at superstable parameters), red where it is chaotic (positive). ' +
+      'Periodic windows cut blue stripes through the chaotic band, the cascade accumulates at η/η_c ≈ 1.3023, and ' +
+      'grey marks diverged runs, which have no exponent. The bifurcation diagram below shows the orbits of the row at ' +
+      'σ_w = 0.5; switch the layer to period for the categorical period map.',
+    view: {
+      experiment: { parameterization: 'muP', learningRate: 1, steps: 2000 },
+      x: { parameter: 'etaRatio', min: 0.9, max: 2.05, scale: 'linear' },
+      y: { parameter: 'sigmaW', min: 0.1, max: 1, scale: 'linear' },
+      columns: 256,
+      rows: 256,
+    },
+    layer: 'lyapunovExponent',
+    colormap: { map: 'blueRed', scale: 'symmetric' },
+    diagram: { ...DEFAULT_DIAGRAM_PANEL, row: 0.5 },
+  },
+  {
     id: 'mup-vs-ntp',
     title: 'μP versus NTP',
     explanation:
