@@ -364,6 +364,7 @@ export class AtlasApp extends LitElement {
       @trajectory-requested=${(event: CustomEvent<TrajectoryRequest>) => (this.inspected = event.detail)}
       @diagram-export-requested=${this.onDiagramExport}
       .exportMessage=${this.diagramExportMessage}
+      .precision=${this.state.debug.precision}
       .exporting=${this.exporting}
     ></eos-bifurcation-panel>`;
   }

@@ -23,6 +23,7 @@ import type { Experiment } from '../core/experiment.ts';
 import { AXIS_LABELS, type View } from '../core/view.ts';
 import { renderDiagram, type DiagramProgress, type DiagramRender } from '../gpu/diagram-engine.ts';
 import type { Engine } from '../gpu/engine.ts';
+import type { RequestedPrecision } from '../core/precision.ts';
 import './bifurcation-diagram.ts';
 import type { DiagramImage, DiagramMark, DiagramRangeRequest } from './bifurcation-diagram.ts';
 import { axisFraction } from './view-geometry.ts';
@@ -49,6 +50,7 @@ export class BifurcationPanel extends LitElement {
     panel: { attribute: false },
     cursor: { attribute: false },
     exportMessage: { attribute: false },
+    precision: { attribute: false },
     exporting: { attribute: false },
     progress: { state: true },
     finder: { state: true },
@@ -106,6 +108,8 @@ export class BifurcationPanel extends LitElement {
   declare panel: DiagramPanelState;
   /** Value of the x parameter for the vertical cursor. */
   declare cursor: number | undefined;
+  /** Arithmetic requested on the page (the `precision` URL key); `auto` takes the cheapest that resolves the diagram. */
+  declare precision: RequestedPrecision;
   /** Status of the last PNG export, from the page. */
   declare exportMessage: string;
   /** Whether the page is exporting the diagram. */
@@ -122,18 +126,18 @@ export class BifurcationPanel extends LitElement {
   private toned: { render: DiagramRender; tone: string; pixels: Uint8ClampedArray } | undefined;
 
   private readonly renderTask = new Task(this, {
-    task: async ([engine, key], { signal }) => {
+    task: async ([engine, key, precision], { signal }) => {
       if (engine === undefined || key === '') {
         return undefined;
       }
       const diagram = JSON.parse(key) as BifurcationDiagram;
-      const render = await renderDiagram(engine, diagram, { signal, onProgress: (progress) => (this.progress = progress) });
+      const render = await renderDiagram(engine, diagram, { signal, precision, onProgress: (progress) => (this.progress = progress) });
       this.progress = undefined;
       this.shownDiagram = { diagram, render };
       this.dispatchEvent(new CustomEvent('diagram-rendered', { bubbles: true, composed: true }));
       return render;
     },
-    args: () => [this.engine, this.diagramKey()] as const,
+    args: () => [this.engine, this.diagramKey(), this.precision] as const,
   });
 
   constructor() {
@@ -142,6 +146,7 @@ export class BifurcationPanel extends LitElement {
     this.view = undefined;
     this.cursor = undefined;
     this.exportMessage = '';
+    this.precision = 'auto';
     this.exporting = false;
     this.progress = undefined;
     this.formError = '';

@@ -53,6 +53,7 @@ export async function exportDiagramPng(engine: Engine, state: AppState, options:
   const view = createView(state.view);
   const diagram = diagramForView(view, panel);
   const render = await renderDiagram(engine, diagram, {
+    precision: state.debug.precision,
     signal: options.signal,
     onProgress: (progress) => options.onProgress?.(progress.done / progress.total),
   });
