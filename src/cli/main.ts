@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../core/errors.ts';
 import { setLogSink } from '../core/logger.ts';
 import { runBifurcationsCommand } from './bifurcations-command.ts';
+import { runDiagramCommand } from './diagram-command.ts';
 import { UsageError } from './options.ts';
 import { runRenderCommand } from './render-command.ts';
 import { runTrajectoryCommand } from './trajectory-command.ts';
@@ -13,7 +14,8 @@ import { runTrajectoryCommand } from './trajectory-command.ts';
 const COMMANDS: Record<string, { summary: string; run: (argv: string[], output: (text: string) => void) => Promise<number> }> = {
   trajectory: { summary: 'run one experiment on the float64 reference map and analyze it', run: runTrajectoryCommand },
   render: { summary: 'render a phase diagram to PNG, NumPy .npy or CSV, or a sweep of them', run: runRenderCommand },
-  bifurcations: { summary: 'locate the period-doubling cascade, onset of chaos, period-3 window and crisis in ỹ', run: runBifurcationsCommand },
+  diagram: { summary: 'render a bifurcation diagram to PNG or to its counts as NumPy .npy', run: runDiagramCommand },
+  bifurcations: { summary: 'locate the period-doubling cascade, onset of chaos, period-3 windows and crisis', run: runBifurcationsCommand },
 };
 
 /** Width of the command-name column in the help: the longest name plus two spaces. */

@@ -40,7 +40,8 @@ const PROGRESS_DELAY_MS = 1000;
 const DEFAULT_VIEW = DEFAULT_APP_STATE.view;
 const DEFAULT_EXPERIMENT = DEFAULT_VIEW.experiment as Required<Omit<ExperimentInput, 'sigmaW'>>;
 
-const OPTIONS: OptionSpec[] = [
+/** Options of the render command; `eos-atlas diagram` shares those of the experiment and the axes. */
+export const RENDER_OPTIONS: OptionSpec[] = [
   { name: 'url', type: 'string', valueName: 'URL', description: 'start from the view of a page address or its query string (?v=1&n=…)' },
   { name: 'json', type: 'string', valueName: 'FILE', description: 'start from a page state saved as JSON {view, layer, colormap, history, future, debug}, or from the sidecar of --npy' },
   { name: 'png', type: 'string', valueName: 'FILE', description: `start from the view stored in a PNG that eos-atlas exported (text "${PNG_VIEW_KEY}")` },
@@ -135,7 +136,7 @@ pixel (or K × K with --scale K), and stores the view in its text chunk
 "${PNG_VIEW_KEY}", so --png FILE renders it again.
 
 Options:
-${formatOptionHelp(OPTIONS)}
+${formatOptionHelp(RENDER_OPTIONS)}
 
 Examples:
   eos-atlas render --res 512x512 --steps 2000 --out phase.png
@@ -167,7 +168,7 @@ interface RenderJob {
 
 /** Runs the command and returns its exit code. */
 export async function runRenderCommand(argv: string[], output: (text: string) => void): Promise<number> {
-  const values = parseOptions(argv, OPTIONS);
+  const values = parseOptions(argv, RENDER_OPTIONS);
   if (values.help) {
     output(RENDER_HELP);
     return 0;
@@ -360,7 +361,7 @@ function jobOutputs(job: RenderJob): Array<[string, string]> {
   return outputs.filter((entry): entry is [string, string] => entry[1] !== undefined);
 }
 
-async function readPackageVersion(): Promise<string> {
+export async function readPackageVersion(): Promise<string> {
   const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
 }
@@ -370,7 +371,7 @@ async function readPackageVersion(): Promise<string> {
  * adapter, with a note when it is a CPU Vulkan driver, or the CPU fallback
  * with its reason.
  */
-async function startEngine(choice: AppState['debug']['engine']): Promise<{ engine: Engine; summary: string }> {
+export async function startEngine(choice: AppState['debug']['engine']): Promise<{ engine: Engine; summary: string }> {
   // Loaded here, not at the top, so the other commands never load Dawn or the kernels.
   const { createEngine } = await import('../gpu/engine.ts');
   let adapterInfo: GPUAdapterInfo | undefined;
@@ -459,7 +460,7 @@ async function renderJob(
  * Reports progress on stderr once a render has run for {@link PROGRESS_DELAY_MS}:
  * a line per 10 % on a pipe or file, or one line rewritten in place on a terminal.
  */
-function createProgressReporter(label: string): { update: (progress: { done: number; total: number }) => void; finish: () => void } {
+export function createProgressReporter(label: string): { update: (progress: { done: number; total: number }) => void; finish: () => void } {
   const started = performance.now();
   const terminal = process.stderr.isTTY === true;
   let lastDecile = 0;

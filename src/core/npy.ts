@@ -25,13 +25,14 @@ export interface NpyArray {
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /**
- * Encodes `data` as a `.npy` file of dtype `<f4` in C order (the last index
- * varies fastest).
+ * Encodes `data` as a `.npy` file in C order (the last index varies fastest):
+ * dtype `<f4` for a Float32Array, `<u4` for a Uint32Array (counts, which float32
+ * stores exactly only up to 2²⁴).
  *
  * @throws ValidationError when a dimension is not a non-negative integer or
  *   the product of `shape` differs from `data.length`.
  */
-export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
+export function encodeNpy(data: Float32Array | Uint32Array, shape: number[]): Uint8Array {
   for (const dimension of shape) {
     if (!Number.isSafeInteger(dimension) || dimension < 0) {
       throw new ValidationError('npy shape', shape, 'dimensions that are integers ≥ 0');
@@ -44,7 +45,8 @@ export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
 
   // A tuple of one element needs a trailing comma in Python: (5,).
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${tuple}, }`;
+  const descr = data instanceof Uint32Array ? '<u4' : '<f4';
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${tuple}, }`;
   const prefixLength = MAGIC.length + 2 + 2;
   const unpadded = prefixLength + dict.length + 1;
   const padded = Math.ceil(unpadded / HEADER_ALIGNMENT) * HEADER_ALIGNMENT;
@@ -65,14 +67,18 @@ export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
   return out;
 }
 
-function writeLittleEndianFloats(out: Uint8Array, offset: number, data: Float32Array): void {
+function writeLittleEndianFloats(out: Uint8Array, offset: number, data: Float32Array | Uint32Array): void {
   if (LITTLE_ENDIAN_HOST) {
     out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
     return;
   }
   const view = new DataView(out.buffer, out.byteOffset + offset);
   for (let i = 0; i < data.length; i++) {
-    view.setFloat32(4 * i, data[i]!, true);
+    if (data instanceof Uint32Array) {
+      view.setUint32(4 * i, data[i]!, true);
+    } else {
+      view.setFloat32(4 * i, data[i]!, true);
+    }
   }
 }
 
