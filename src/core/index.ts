@@ -18,3 +18,6 @@ export * from './url-state.ts';
 export * from './bifurcation-diagram.ts';
 export * from './density-tone.ts';
 export * from './diagram-state.ts';
+export * from './cascade.ts';
+export * from './doubling-frame.ts';
+export * from './rate-parameter.ts';
