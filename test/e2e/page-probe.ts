@@ -245,3 +245,12 @@ export function diagramCounts(): { diagram: BifurcationDiagram; counts: number[]
     engine: shown.render.engine,
   };
 }
+
+/** Returns one layer of the current image, row 0 at the top. */
+export function layerValues(name: string): number[] {
+  const image = app().image;
+  if (image === undefined) {
+    throw new Error('The page has no image yet.');
+  }
+  return Array.from(image.layers[name as keyof typeof image.layers]);
+}

@@ -7,6 +7,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { callProbe, openPage, useBrowserHarness, waitForCurrentRender } from './browser-harness.ts';
+import { createView } from '../../src/core/view.ts';
+import { renderViewOnCpu } from '../../src/gpu/cpu/cpu-engine.ts';
 
 const TEST_TIMEOUT = 60_000;
 
@@ -85,6 +87,23 @@ describe('precision', { timeout: TEST_TIMEOUT }, () => {
     expect(after.state).toEqual(before.state);
     expect(after.url).toBe(before.url);
     expect(await bannerCount(page)).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('df64 survives the browser driver', async () => {
+    // The df64 arithmetic relies on every f32 operation being rounded once, in order. On
+    // SwiftShader, the page's driver, a view across the doubling point ỹ₇ = 1.3022534377
+    // (period 64 → 128) must give the float64 engine's phase and period at every pixel.
+    const doubling = 1.3022534377421295;
+    const query = `?T=4000&res=32x8&s=1&xa=etaRatio,${doubling - 5e-7},${doubling + 5e-7},linear&ya=sigmaW,0.5,0.6,linear&layer=period&cmap=period`;
+    const { page, errors } = await openPage(harness(), query);
+    await waitForCurrentRender(page, 60_000);
+    expect((await computedLine(page)).precision).toBe('df64');
+    const { state } = await callProbe(page, 'pageState');
+    const reference = await renderViewOnCpu(createView(state.view), { workers: 0 });
+    expect(new Set(reference.period).has(64)).toBe(true);
+    expect(await callProbe(page, 'layerValues', 'period')).toEqual(Array.from(reference.period));
+    expect(await callProbe(page, 'layerValues', 'phase')).toEqual(Array.from(reference.phase));
     expect(errors).toEqual([]);
   });
 });
