@@ -14,7 +14,7 @@ import {
   type DiagramRange,
 } from '../core/bifurcation-diagram.ts';
 import { COLORMAPS } from '../core/colormaps.ts';
-import { maxCount, TONE_MAPPINGS, toneMapDensity, type ToneMapping } from '../core/density-tone.ts';
+import { lostColumns, maxCount, TONE_MAPPINGS, toneMapDensity, type ToneMapping } from '../core/density-tone.ts';
 import { DEFAULT_DIAGRAM_PANEL, diagramForView, type DiagramPanelState } from '../core/diagram-state.ts';
 import { ValidationError } from '../core/errors.ts';
 import { encodeNpy } from '../core/npy.ts';
@@ -304,7 +304,7 @@ async function buildFiles(state: AppState, diagram: BifurcationDiagram, render: 
   const files: OutputFile[] = [];
   const density = render.density;
   if (typeof values.out === 'string') {
-    const rgba = toneMapDensity(density.counts, state.diagram!.tone);
+    const rgba = toneMapDensity(density.counts, state.diagram!.tone, lostColumns(density, diagram.samples));
     const texts = { [PNG_VIEW_KEY]: query, [PNG_VERSION_KEY]: version, [PNG_FIGURE_KEY]: 'bifurcation-diagram', Software: `eos-atlas ${version}` };
     files.push({ option: '--out', path: values.out, content: await encodePng(rgba, diagram.columns, diagram.rows, texts, (data) => deflateSync(data)) });
   }

@@ -117,6 +117,13 @@ export function defaultDiagramRange(quantity: DiagramQuantity): DiagramRange {
   }
 }
 
+/** Allowed values of a fixed parameter, as the view's axes allow them. */
+const FIXED_VALUE_LIMITS: Partial<Record<AxisParameter, { accepts: (value: number) => boolean; allowed: string }>> = {
+  sigmaW: { accepts: (value) => value > 0, allowed: 'a number > 0' },
+  width: { accepts: (value) => value >= 0.5, allowed: 'a number ≥ 0.5 (it rounds to n ≥ 1)' },
+  parameterization: { accepts: (value) => value >= 0 && value <= 1, allowed: 'a number in [0, 1]' },
+};
+
 /** Validates a diagram and fills defaults. Throws a {@link ValidationError} naming the first invalid field. */
 export function createDiagram(input: DiagramInput): BifurcationDiagram {
   const experiment = createExperiment(input.experiment ?? {});
@@ -136,6 +143,10 @@ export function createDiagram(input: DiagramInput): BifurcationDiagram {
     }
     if (!Number.isFinite(fixed.value)) {
       throw new ValidationError('fixed.value', fixed.value, 'a finite number');
+    }
+    const limit = FIXED_VALUE_LIMITS[fixed.parameter];
+    if (limit !== undefined && !limit.accepts(fixed.value)) {
+      throw new ValidationError('fixed.value', fixed.value, `${limit.allowed} for ${fixed.parameter}`);
     }
   }
 
@@ -385,7 +396,7 @@ export function diagramPrecisionProblem(diagram: BifurcationDiagram, precision: 
 
   if (compared && worst < MIN_DIAGRAM_ULPS) {
     return (
-      `neighbouring trajectories differ in ỹ = η/η_c by ${worst.toPrecision(3)} ${precision} ulps near ỹ = ${worstAt.toPrecision(12)} ` +
+      `neighbouring trajectories differ in ỹ = η/η_c by ${worst === 0 ? '0' : worst.toPrecision(3)} ${precision} ulps near ỹ = ${worstAt.toPrecision(12)} ` +
       `(at least ${MIN_DIAGRAM_ULPS} are needed)`
     );
   }
@@ -399,7 +410,7 @@ export function diagramPrecisionProblem(diagram: BifurcationDiagram, precision: 
   const rowUlps = rowSpan / precisionUlp(Math.max(Math.abs(range.min), Math.abs(range.max)), rowPrecision);
   if (rowUlps < MIN_DIAGRAM_ULPS) {
     return (
-      `each row spans ${rowUlps.toPrecision(3)} ${rowPrecision} ulps of ${DIAGRAM_QUANTITY_LABELS[diagram.quantity]} (at least ${MIN_DIAGRAM_ULPS} are needed)`
+      `each row spans ${rowUlps === 0 ? '0' : rowUlps.toPrecision(3)} ${rowPrecision} ulps of ${DIAGRAM_QUANTITY_LABELS[diagram.quantity]} (at least ${MIN_DIAGRAM_ULPS} are needed)`
     );
   }
   return undefined;

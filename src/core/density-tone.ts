@@ -6,6 +6,8 @@
  * and the colour map's entry at that level; empty cells get the map's first
  * entry, which no non-empty cell shares.
  */
+import type { DiagramDensity } from './bifurcation-diagram.ts';
+import { NAN_COLOR } from './colorize-options.ts';
 import { COLORMAPS, getColormapLut, LUT_SIZE, type ColormapName } from './colormaps.ts';
 import { ValidationError } from './errors.ts';
 
@@ -79,14 +81,37 @@ export function maxCount(counts: Uint32Array): number {
   return max;
 }
 
-/** Colours counts into RGBA8 pixels, row-major like the counts. */
-export function toneMapDensity(counts: Uint32Array, options: ToneOptions): Uint8ClampedArray {
+/**
+ * Returns, per column, whether none of its `samples` trajectories reached the end: every
+ * one diverged or had invalid parameters. Such a column has no orbit to show, so
+ * {@link toneMapDensity} paints its empty cells in the no-value colour, apart from
+ * columns whose orbits simply fall outside the range.
+ */
+export function lostColumns(density: Pick<DiagramDensity, 'diverged' | 'invalid'>, samples: number): Uint8Array {
+  const lost = new Uint8Array(density.diverged.length);
+  for (let column = 0; column < lost.length; column++) {
+    lost[column] = density.diverged[column]! + density.invalid[column]! >= samples ? 1 : 0;
+  }
+  return lost;
+}
+
+/**
+ * Colours counts into RGBA8 pixels, row-major like the counts. With `lost` (one flag per
+ * column, see {@link lostColumns}) the empty cells of flagged columns take NAN_COLOR, the
+ * colour of missing values on the phase map.
+ */
+export function toneMapDensity(counts: Uint32Array, options: ToneOptions, lost?: Uint8Array): Uint8ClampedArray {
   validateToneOptions(options);
   const lut = getColormapLut(options.map);
   const max = maxCount(counts);
   const pixels = new Uint8ClampedArray(counts.length * 4);
+  const columns = lost?.length ?? 0;
   for (let cell = 0; cell < counts.length; cell++) {
     const count = counts[cell]!;
+    if (count === 0 && lost !== undefined && lost[cell % columns] === 1) {
+      pixels.set(NAN_COLOR, cell * 4);
+      continue;
+    }
     let index = toneIndex(toneLevel(count, max, options), count > 0);
     if (options.invert) {
       index = LUT_SIZE - 1 - index;

@@ -30,6 +30,8 @@ export interface DiagramRangeRequest {
 export interface DiagramMark {
   value: number;
   label: string;
+  /** Marks of higher priority get their labels placed first where labels crowd (default 0). */
+  priority?: number;
 }
 
 const MARGIN = { left: 64, right: 12, top: 40, bottom: 48 };
@@ -186,19 +188,21 @@ export class BifurcationDiagramPlot extends LitElement {
     const box = this.navigation.box;
     // Labels of close marks go on different lines. A label that finds no free line is left
     // out (its line stays), so the crowded points of the cascade never print over each other.
-    const lastOnLine: number[] = Array.from({ length: MARK_LINES }, () => -Infinity);
-    const marks = this.marks
+    // Labels are placed by priority, then from left to right.
+    const taken: Array<Array<[number, number]>> = Array.from({ length: MARK_LINES }, () => []);
+    const placeOrder = this.marks
       .filter((mark) => inside(mark.value))
-      .sort((a, b) => a.value - b.value)
-      .map((mark) => {
-        const x = xOf(mark.value);
-        const line = lastOnLine.findIndex((last) => x - last >= MARK_LABEL_GAP);
-        if (line < 0) {
-          return { x, label: '', y: top };
-        }
-        lastOnLine[line] = x + 6 * mark.label.length;
-        return { x, label: mark.label, y: top - 4 - line * 12 };
-      });
+      .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.value - b.value);
+    const marks = placeOrder.map((mark) => {
+      const x = xOf(mark.value);
+      const span: [number, number] = [x - MARK_LABEL_GAP / 2, x + Math.max(MARK_LABEL_GAP / 2, 7 * mark.label.length)];
+      const line = taken.findIndex((spans) => spans.every(([from, to]) => span[1] <= from || span[0] >= to));
+      if (line < 0) {
+        return { x, label: '', y: top };
+      }
+      taken[line]!.push(span);
+      return { x, label: mark.label, y: top - 4 - line * 12 };
+    });
     return svg`
       ${marks.map(
         (mark) => svg`<line class="mark" x1=${mark.x} x2=${mark.x} y1=${top} y2=${top + height}></line>

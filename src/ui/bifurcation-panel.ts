@@ -10,20 +10,21 @@ import { css, html, LitElement } from 'lit';
 import {
   DIAGRAM_QUANTITIES,
   DIAGRAM_QUANTITY_LABELS,
+  chooseDiagramPrecision,
   defaultDiagramRange,
   diagramExperiment,
   type BifurcationDiagram,
   type DiagramQuantity,
 } from '../core/bifurcation-diagram.ts';
 import { COLORMAPS, COLORMAP_NAMES } from '../core/colormaps.ts';
-import { maxCount, TONE_MAPPINGS, toneMapDensity } from '../core/density-tone.ts';
+import { lostColumns, maxCount, TONE_MAPPINGS, toneMapDensity } from '../core/density-tone.ts';
 import { diagramForView, type DiagramPanelState } from '../core/diagram-state.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { Experiment } from '../core/experiment.ts';
 import { AXIS_LABELS, type View } from '../core/view.ts';
 import { renderDiagram, type DiagramProgress, type DiagramRender } from '../gpu/diagram-engine.ts';
 import type { Engine } from '../gpu/engine.ts';
-import type { RequestedPrecision } from '../core/precision.ts';
+import type { Precision, RequestedPrecision } from '../core/precision.ts';
 import './bifurcation-diagram.ts';
 import type { DiagramImage, DiagramMark, DiagramRangeRequest } from './bifurcation-diagram.ts';
 import { axisFraction } from './view-geometry.ts';
@@ -209,7 +210,7 @@ export class BifurcationPanel extends LitElement {
             y: shown.diagram.y,
             columns: shown.diagram.columns,
             rows: shown.diagram.rows,
-            pixels: this.tonedPixels(shown.render),
+            pixels: this.tonedPixels(shown.render, shown.diagram.samples),
           };
     const fixed = diagram.fixed;
     return html`
@@ -361,10 +362,10 @@ export class BifurcationPanel extends LitElement {
     }
   }
 
-  private tonedPixels(render: DiagramRender): Uint8ClampedArray {
+  private tonedPixels(render: DiagramRender, samples: number): Uint8ClampedArray {
     const tone = JSON.stringify(this.panel.tone);
     if (this.toned?.render !== render || this.toned.tone !== tone) {
-      this.toned = { render, tone, pixels: toneMapDensity(render.density.counts, this.panel.tone) };
+      this.toned = { render, tone, pixels: toneMapDensity(render.density.counts, this.panel.tone, lostColumns(render.density, samples)) };
     }
     return this.toned.pixels;
   }
@@ -393,7 +394,7 @@ export class BifurcationPanel extends LitElement {
       `${diagram.columns} × ${diagram.rows} cells, ${diagram.samples} trajector${diagram.samples === 1 ? 'y' : 'ies'} per column, ` +
         `${diagram.transient} transient + ${diagram.recorded} recorded steps, max count ${maxCount(density.counts)}`,
       `computed in ${shown.render.arithmetic} on ${shown.render.description}: ${(shown.render.elapsedMilliseconds / 1000).toFixed(2)} s`,
-      diverged > 0 ? `${diverged} column(s) with diverged trajectories (drawn empty)` : '',
+      diverged > 0 ? `${diverged} column(s) with diverged trajectories; grey: every trajectory of the column diverged` : '',
       invalid > 0 ? `${invalid} column(s) with invalid parameters` : '',
     ]
       .filter((line) => line !== '')
@@ -495,7 +496,12 @@ export class BifurcationPanel extends LitElement {
     this.apply(next);
   }
 
-  private apply(next: DiagramPanelState): void {
+  /**
+   * Sends `next` to the page when it defines a valid diagram. Otherwise it shows why, under
+   * the form's labels, and puts the form back to the current settings, so one rejected
+   * value does not block the next change.
+   */
+  private apply(next: DiagramPanelState): boolean {
     if (this.view !== undefined) {
       try {
         diagramForView(this.view, next);
@@ -503,17 +509,70 @@ export class BifurcationPanel extends LitElement {
         if (!(error instanceof ValidationError)) {
           throw error;
         }
-        this.formError = error.message;
-        return;
+        const label = FIELD_LABELS[error.field] ?? error.field;
+        this.formError = `${label}: ${JSON.stringify(error.value)} is invalid. Expected ${error.allowed}.`;
+        this.resetForm();
+        return false;
       }
     }
     this.formError = '';
     this.dispatchEvent(new CustomEvent<DiagramPanelState>('diagram-changed', { detail: next, bubbles: true, composed: true }));
+    return true;
   }
 
+  /** Writes the current settings back into the form's fields. */
+  private resetForm(): void {
+    const panel = this.panel;
+    const values: Record<string, string> = {
+      yMin: String(panel.y.min),
+      yMax: String(panel.y.max),
+      yScale: panel.y.scale,
+      columns: String(panel.columns),
+      rows: String(panel.rows),
+      samples: String(panel.samples),
+      transient: String(panel.transient),
+      recorded: String(panel.recorded),
+      mapping: panel.tone.mapping,
+      gamma: String(panel.tone.gamma),
+      map: panel.tone.map,
+    };
+    for (const [name, value] of Object.entries(values)) {
+      const field = this.renderRoot.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`);
+      if (field !== null) {
+        field.value = value;
+      }
+    }
+  }
+
+  /**
+   * Applies a zoom or pan of the plot, unless no precision that the engine offers
+   * resolves the new ranges: then the diagram keeps its ranges and says why, as the
+   * phase map does at its precision limit.
+   */
   private onRangeRequested(event: CustomEvent<DiagramRangeRequest>): void {
     const { x, y } = event.detail;
-    this.apply({ ...this.panel, x: { min: x.min, max: x.max, scale: x.scale }, y });
+    const next = { ...this.panel, x: { min: x.min, max: x.max, scale: x.scale }, y };
+    if (this.view !== undefined && this.engine !== undefined) {
+      let diagram: BifurcationDiagram;
+      try {
+        diagram = diagramForView(this.view, next);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) {
+          throw error;
+        }
+        this.formError = `Zooming further is not possible here: ${error.message}`;
+        return;
+      }
+      const offered: Precision[] = this.engine.kind === 'webgpu' ? ['float32', 'df64', 'float64'] : ['float64'];
+      const available = this.precision === 'auto' ? offered : offered.filter((precision) => precision === this.precision);
+      const choice = chooseDiagramPrecision(diagram, available);
+      if (choice.precision === undefined) {
+        const last = choice.problems.at(-1);
+        this.formError = `Zooming further would pass ${last?.precision ?? this.precision} precision: ${last?.problem ?? 'no precision is available'}.`;
+        return;
+      }
+    }
+    this.apply(next);
   }
 
   /** Sends the trajectory of the picked column's first sample to the page, for the inspector. */
@@ -539,6 +598,25 @@ export class BifurcationPanel extends LitElement {
     this.apply(next);
   }
 }
+
+/** Labels of the form's fields, by the field names of the diagram's validation errors. */
+const FIELD_LABELS: Record<string, string> = {
+  'y.min': 'y from',
+  'y.max': 'y to',
+  'y.scale': 'scale',
+  'x.min': 'x range',
+  'x.max': 'x range',
+  columns: 'columns',
+  rows: 'rows',
+  samples: 'samples',
+  transient: 'transient steps',
+  recorded: 'recorded steps',
+  quantity: 'quantity',
+  'tone.mapping': 'tone',
+  'tone.gamma': 'γ',
+  'tone.map': 'map',
+  'fixed.value': 'row',
+};
 
 /** A search for doublings and its outcome. */
 interface FinderState {

@@ -4,8 +4,9 @@
  * file on the page reopens the view with the diagram panel.
  */
 import { DIAGRAM_QUANTITY_LABELS } from '../core/bifurcation-diagram.ts';
+import { NAN_COLOR } from '../core/colorize-options.ts';
 import { describeColormapLegend, LUT_SIZE } from '../core/colormaps.ts';
-import { maxCount, toneIndex, toneMapDensity, type ToneOptions } from '../core/density-tone.ts';
+import { lostColumns, maxCount, toneIndex, toneMapDensity, type ToneOptions } from '../core/density-tone.ts';
 import { diagramForView } from '../core/diagram-state.ts';
 import { ValidationError } from '../core/errors.ts';
 import { deflateWithCompressionStream, encodePng, PNG_VERSION_KEY, PNG_VIEW_KEY } from '../core/png.ts';
@@ -58,7 +59,8 @@ export async function exportDiagramPng(engine: Engine, state: AppState, options:
     onProgress: (progress) => options.onProgress?.(progress.done / progress.total),
   });
 
-  const pixels = toneMapDensity(render.density.counts, panel.tone);
+  const lost = lostColumns(render.density, diagram.samples);
+  const pixels = toneMapDensity(render.density.counts, panel.tone, lost);
   const fixed = diagram.fixed;
   const experiment = view.experiment;
   const decorated = decorateImage(pixels, width, height, options.decorations, {
@@ -70,7 +72,7 @@ export async function exportDiagramPng(engine: Engine, state: AppState, options:
       `bifurcation diagram · n = ${experiment.width}, s = ${experiment.parameterization}` +
       `${fixed === undefined ? '' : `, ${AXIS_LABELS[fixed.parameter]} = ${Number(fixed.value.toPrecision(6))}`}` +
       ` · ${diagram.transient} + ${diagram.recorded} steps`,
-    drawKey: (context, x, top, unit, font) => drawToneKey(context, panel.tone, maxCount(render.density.counts), x, top, unit, font),
+    drawKey: (context, x, top, unit, font) => drawToneKey(context, panel.tone, maxCount(render.density.counts), lost.includes(1), height, x, top, unit, font),
   });
 
   const texts = {
@@ -82,12 +84,23 @@ export async function exportDiagramPng(engine: Engine, state: AppState, options:
 }
 
 /** Draws the tone key: the map from one visit (bottom) to the largest count (top). */
-function drawToneKey(context: OffscreenCanvasRenderingContext2D, tone: ToneOptions, largest: number, x: number, top: number, unit: number, font: number): void {
+function drawToneKey(
+  context: OffscreenCanvasRenderingContext2D,
+  tone: ToneOptions,
+  largest: number,
+  anyLost: boolean,
+  height: number,
+  x: number,
+  top: number,
+  unit: number,
+  font: number,
+): void {
   const legend = describeColormapLegend(tone.map);
   if (legend.kind === 'categorical') {
     return;
   }
-  const barHeight = Math.round(256 * unit);
+  // The bar fits the picture's height, so small exports keep both labels.
+  const barHeight = Math.max(2 * font, Math.min(Math.round(256 * unit), height - font));
   const barWidth = Math.round(18 * unit);
   for (let i = 0; i < barHeight; i++) {
     let index = toneIndex((barHeight - 1 - i) / barHeight, true);
@@ -99,7 +112,14 @@ function drawToneKey(context: OffscreenCanvasRenderingContext2D, tone: ToneOptio
   }
   context.fillStyle = '#111111';
   context.textAlign = 'left';
-  context.fillText(`${largest} visits`, x + barWidth + 6 * unit, top + font);
+  context.fillText(largest === 0 ? 'no visits' : `${largest} visits`, x + barWidth + 6 * unit, top + font);
   context.fillText('1 visit', x + barWidth + 6 * unit, top + barHeight);
   context.fillText(tone.mapping === 'log' ? 'log scale' : `γ = ${tone.gamma}`, x + barWidth + 6 * unit, top + barHeight / 2);
+  if (anyLost) {
+    const swatchTop = top + barHeight + font;
+    context.fillStyle = `rgb(${NAN_COLOR[0]}, ${NAN_COLOR[1]}, ${NAN_COLOR[2]})`;
+    context.fillRect(x, swatchTop, barWidth, font);
+    context.fillStyle = '#111111';
+    context.fillText('diverged', x + barWidth + 6 * unit, swatchTop + font * 0.85);
+  }
 }

@@ -21,6 +21,7 @@ import {
   toneIndex,
   toneLevel,
   toneMapDensity,
+  lostColumns,
   ValidationError,
   weightsForState,
   createView,
@@ -77,6 +78,9 @@ describe('createDiagram', () => {
     [{ ...BASE, columns: 2 ** 15, rows: 2 ** 15 }, 'rows'],
     [{ ...BASE, fixed: { parameter: 'eta', value: 1 } }, 'fixed.parameter'],
     [{ ...BASE, fixed: { parameter: 'sigmaW', value: Infinity } }, 'fixed.value'],
+    [{ ...BASE, fixed: { parameter: 'sigmaW', value: -1 } }, 'fixed.value'],
+    [{ ...BASE, fixed: { parameter: 'width', value: 0.1 } }, 'fixed.value'],
+    [{ ...BASE, fixed: { parameter: 'parameterization', value: 2 } }, 'fixed.value'],
   ] as Array<[DiagramInput, string]>)('rejects invalid input %#', (input, field) => {
     expectInvalid(input, field);
   });
@@ -249,6 +253,18 @@ describe('tone mapping', () => {
     expect(Array.from(inverted.slice(0, 4))).toEqual(Array.from(normal.slice(8, 12)));
   });
 
+  it('paints the empty cells of lost columns grey', () => {
+    // Two columns, two rows: column 0 has one count, column 1 lost both its trajectories.
+    const counts = Uint32Array.of(1, 0, 0, 0);
+    const lost = lostColumns({ diverged: Uint32Array.of(1, 1), invalid: Uint32Array.of(0, 1) }, 2);
+    expect(Array.from(lost)).toEqual([0, 1]);
+    const pixels = toneMapDensity(counts, { mapping: 'log', gamma: 1, map: 'heat', invert: false }, lost);
+    expect(Array.from(pixels.slice(4, 8))).toEqual([200, 200, 200, 255]);
+    expect(Array.from(pixels.slice(12, 16))).toEqual([200, 200, 200, 255]);
+    // Column 0's empty cell keeps the background colour.
+    expect(Array.from(pixels.slice(8, 12))).not.toEqual([200, 200, 200, 255]);
+  });
+
   it('rejects a categorical map', () => {
     expect(() => toneMapDensity(Uint32Array.of(1), { mapping: 'log', gamma: 1, map: 'phase', invert: false })).toThrow(/sequential/);
   });
@@ -280,6 +296,7 @@ describe('diagram panel in the URL', () => {
     ['bq=loss&btone=gamma,-1,heat,0', 'btone'],
     ['bq=loss&bx=1,0.5,linear', 'bx'],
     ['bq=loss&brow=abc', 'brow'],
+    ['bq=loss&brow=-1', 'brow'],
   ])('rejects %s', (query, key) => {
     try {
       decodeAppState(query);
