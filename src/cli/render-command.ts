@@ -176,6 +176,9 @@ export async function runRenderCommand(argv: string[], output: (text: string) =>
   const scale = parseScale(values.scale);
   const start = await loadStartingState(values);
   const state = applyViewOptions(start, values);
+  if (state.diagram !== undefined) {
+    process.stderr.write('note: the view opens a bifurcation diagram, which render does not draw; eos-atlas diagram renders it from the same link or file.\n');
+  }
   const jobs = await planJobs(values, state);
   await checkOutputs(jobs, start.inputPaths, scale);
   const version = await readPackageVersion();

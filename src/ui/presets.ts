@@ -81,6 +81,7 @@ export const PRESETS: readonly Preset[] = [
       'On the EoS manifold the dynamics reduce to z ← z(1 + ỹ − z)², with z = ηλ/2 and ỹ = η/η_c. The minimum loses ' +
       'stability at ỹ = 1 to a 2-cycle, which doubles again and again (4, 8, 16, …) at intervals shrinking by about 4.67, ' +
       'then turns chaotic, with periodic windows such as period 3 near ỹ = 1.45 and 1.70, until the attractor is destroyed at ỹ = 2. ' +
+      'Starts off the manifold escape earlier, before they reach the attractor: at σ_w = 0.5 near ỹ = 1.77, at larger σ_w sooner. ' +
       'Layer: the detected period. The bifurcation diagram below shows the late values of ηλ_H/2 at σ_w = 0.5; rest the ' +
       'pointer on another row of the map to move it there.',
     view: {
