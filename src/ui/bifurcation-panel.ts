@@ -393,7 +393,8 @@ export class BifurcationPanel extends LitElement {
     return html`<div class="status">${[
       `${diagram.columns} × ${diagram.rows} cells, ${diagram.samples} trajector${diagram.samples === 1 ? 'y' : 'ies'} per column, ` +
         `${diagram.transient} transient + ${diagram.recorded} recorded steps, max count ${maxCount(density.counts)}`,
-      `computed in ${shown.render.arithmetic} on ${shown.render.description}: ${(shown.render.elapsedMilliseconds / 1000).toFixed(2)} s`,
+      `computed in ${shown.render.arithmetic} on ${shown.render.description}: ${(shown.render.elapsedMilliseconds / 1000).toFixed(2)} s` +
+        (shown.render.arithmetic !== 'float32' && this.precision === 'auto' ? ' (the cheaper precisions do not resolve its columns or rows)' : ''),
       diverged > 0 ? `${diverged} column(s) with diverged trajectories; grey: every trajectory of the column diverged` : '',
       invalid > 0 ? `${invalid} column(s) with invalid parameters` : '',
     ]
