@@ -6,6 +6,7 @@
  * (engine-bifurcations.ts).
  */
 import { DEFAULT_DEPTH, findBifurcations, MAX_DEPTH, type BifurcationReport } from '../core/bifurcations.ts';
+import { MAX_DETECTABLE_DOUBLING } from '../core/cascade.ts';
 import { ValidationError } from '../core/errors.ts';
 import { ENGINE_ONLY_OPTIONS, ENGINE_OPTIONS, runEngineBifurcations } from './engine-bifurcations.ts';
 import { formatOptionHelp, INITIALIZATION_OPTIONS, parseNumber, parseOptions, UsageError, type OptionSpec } from './options.ts';
@@ -15,8 +16,8 @@ const OPTIONS: OptionSpec[] = [
     name: 'depth',
     type: 'string',
     valueName: 'K',
-    description: `number of doubling points ỹ_1 … ỹ_K to locate, an integer from 2 to ${MAX_DEPTH} (fewer are printed when float64 runs out); with --engine, 1 to 6`,
-    defaultText: String(DEFAULT_DEPTH),
+    description: `number of doubling points ỹ_1 … ỹ_K to locate, an integer from 2 to ${MAX_DEPTH} (fewer are printed when float64 runs out); with --engine, 1 to ${MAX_DETECTABLE_DOUBLING}`,
+    defaultText: `${DEFAULT_DEPTH}; with --engine: ${MAX_DETECTABLE_DOUBLING}`,
   },
   {
     name: 'tolerance',
@@ -55,10 +56,12 @@ the bracket of each change of the detected period from 2^(k−1) to 2^k about
 parameter as the engine stores it (float32 or df64 on the GPU). Periods above 64 are
 not detected, so k ≤ 6. Each point's error adds the detection band, measured
 by a second run with T/2 steps, and the difference from where the Lyapunov
-exponents of the old cycle extrapolate to a multiplier of −1. It also reports
-δ_k, the first chaotic orbit, the first period 3 and the first divergence in
-the range, or why each was not found. Values are in the unit of --axis:
-η, η/η_c = ỹ (needs y > 0) or c = ηλ₀.
+exponents of the old cycle extrapolate to a multiplier of −1. A period-2^(k−1)
+region that ends in another state (divergence, chaos) is reported as a region
+end, not as a doubling, and then no onset of chaos is extrapolated. It also
+reports δ_k, the first chaotic orbit, the first period 3 and the first
+divergence in the range, or why each was not found. Values are in the unit of
+--axis: η, η/η_c = ỹ (needs y > 0) or c = ηλ₀.
 
 Engine options:
 ${formatOptionHelp(ENGINE_MODE_OPTIONS)}

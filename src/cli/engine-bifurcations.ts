@@ -5,16 +5,28 @@
  */
 import { MAX_PERIOD } from '../core/analysis.ts';
 import { FEIGENBAUM_DELTA } from '../core/bifurcations.ts';
-import { locateCascade, MAX_DETECTABLE_DOUBLING, type CascadeReport, type LocatedTransition } from '../core/cascade.ts';
+import {
+  describeOrbitState,
+  formatLocatedValue,
+  locateCascade,
+  MAX_DETECTABLE_DOUBLING,
+  MIN_RANGE_RESOLUTION_UNITS,
+  type CascadeReport,
+  type LocatedTransition,
+} from '../core/cascade.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { Experiment } from '../core/experiment.ts';
+import type { Precision } from '../core/precision.ts';
 import { RATE_PARAMETER_NAMES, rateSymbol, type RateParameter } from '../core/rate-parameter.ts';
-import type { EngineOrbitEvaluator } from '../gpu/orbit-evaluators.ts';
+import { rateResolution, type EngineOrbitEvaluator } from '../gpu/orbit-evaluators.ts';
 import { parseNumber, type OptionSpec } from './options.ts';
 import { experimentFromOptions } from './trajectory-command.ts';
 
 /** Engines that the engine mode runs on. */
 export const ENGINE_KINDS = ['gpu', 'df64', 'cpu'] as const;
+
+/** Arithmetic of each engine kind. */
+const ENGINE_PRECISION: Record<(typeof ENGINE_KINDS)[number], Precision> = { gpu: 'float32', df64: 'df64', cpu: 'float64' };
 
 /** Default step count per trajectory in the engine mode. */
 export const DEFAULT_ENGINE_STEPS = 8192;
@@ -27,7 +39,7 @@ export const ENGINE_OPTIONS: OptionSpec[] = [
   { name: 'engine', type: 'string', valueName: 'KIND', description: 'gpu (WebGPU, float32 kernels), df64 (WebGPU, df64 kernels, about 44 bits, 7× slower) or cpu (float64): run the search on an engine instead of the manifold map' },
   { name: 'axis', type: 'string', valueName: 'P', description: `rate parameter to search: ${RATE_PARAMETER_NAMES.join(', ')} (η, η/η_c, c = ηλ₀)`, defaultText: 'etaRatio' },
   { name: 'from', type: 'string', valueName: 'V', description: 'low end of the search range, in the unit of --axis', defaultText: `${DEFAULT_ETA_RATIO_RANGE[0]} for etaRatio` },
-  { name: 'to', type: 'string', valueName: 'V', description: 'high end of the search range, in the unit of --axis', defaultText: `${DEFAULT_ETA_RATIO_RANGE[1]} for etaRatio` },
+  { name: 'to', type: 'string', valueName: 'V', description: `high end of the search range, in the unit of --axis, at least ${MIN_RANGE_RESOLUTION_UNITS} units of the engine's resolution above --from`, defaultText: `${DEFAULT_ETA_RATIO_RANGE[1]} for etaRatio` },
   { name: 'steps', type: 'string', valueName: 'T', description: 'gradient-descent steps per trajectory; a second run with T/2 measures the detection band', defaultText: String(DEFAULT_ENGINE_STEPS) },
   { name: 'scan', type: 'string', valueName: 'N', description: 'values of the first scan, evenly spaced over the range', defaultText: '256' },
   { name: 'points', type: 'string', valueName: 'N', description: 'new values per bracket and round', defaultText: '32' },
@@ -94,6 +106,15 @@ function parseEngineOptions(values: OptionValues): {
   }
   if (!(Number.isFinite(to) && to > from)) {
     throw new ValidationError('--to', values.to, `a number > --from = ${from}`);
+  }
+  const precision = ENGINE_PRECISION[engine as (typeof ENGINE_KINDS)[number]];
+  const minWidth = MIN_RANGE_RESOLUTION_UNITS * rateResolution(experiment, axis as RateParameter, precision)(to);
+  if (to - from < minWidth) {
+    throw new ValidationError(
+      '--to',
+      values.to,
+      `a value at least ${minWidth.toExponential(2)} above --from = ${from}: the range must span ${MIN_RANGE_RESOLUTION_UNITS} units of the parameter's ${precision} resolution, which --engine ${engine} computes in`,
+    );
   }
   const depth = parseNumber('depth', values.depth) ?? MAX_DETECTABLE_DOUBLING;
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DETECTABLE_DOUBLING) {
@@ -183,10 +204,6 @@ export async function runEngineBifurcations(values: OptionValues, output: (text:
   return 0;
 }
 
-function formatValue(value: number, error: number): string {
-  return `${value.toPrecision(10)} ± ${Number.isNaN(error) ? '?' : error.toExponential(1)}`;
-}
-
 function describeExperiment(e: Experiment): string {
   const g = (value: number): string => String(Number(value.toPrecision(6)));
   let init = 'typical';
@@ -202,7 +219,22 @@ function formatTransition(label: string, symbol: string, transition: LocatedTran
   if (transition === undefined) {
     return undefined;
   }
-  return `${label.padEnd(18)}${symbol} = ${formatValue(transition.value, transition.error)} (${note}; stop: ${transition.stop})`;
+  return `${label.padEnd(18)}${symbol} = ${formatLocatedValue(transition.value, transition.error)} (${note}; stop: ${transition.stop})`;
+}
+
+/** Returns the lines that list every term of a point's error (LocatedTransition.error). */
+function errorLegend(report: CascadeReport): string[] {
+  const bracket = 'error = half the final bracket + the out-of-order extent (old-period samples above the bracket)';
+  const multiplier = ['+ |point − multiplier estimate| + that estimate\'s error (|Λ| of the old cycle from the Lyapunov', 'layer, extrapolated to 1).'];
+  if (report.bandSteps === 0) {
+    return [bracket, `+ ${report.resolutionUlps} units of the engine's resolution, and for k ≥ 2`, ...multiplier];
+  }
+  return [
+    bracket,
+    `+ ${report.resolutionUlps} units of the engine's resolution + |step offset| (the point at T = ${report.steps} minus at T/2: the`,
+    'detection band, which shrinks as 1/T) + half the T/2 run\'s final bracket, and for k ≥ 2',
+    ...multiplier,
+  ];
 }
 
 /** Formats the engine report: the doubling table, the ratios, the other transitions and what is missing. */
@@ -212,7 +244,7 @@ export function formatEngineReport(
 ): string {
   const symbol = rateSymbol(header.axis);
   const lines: string[] = [];
-  lines.push(`Period-doubling points located on the ${header.engine}, in ${symbol}`);
+  lines.push(`Period-doubling points located on ${header.engine}, in ${symbol}`);
   lines.push(`experiment        ${describeExperiment(header.experiment)}`);
   lines.push(
     `search            ${symbol} in [${report.from}, ${report.to}], ${report.steps} steps` +
@@ -225,11 +257,11 @@ export function formatEngineReport(
     const multiplier = doubling.multiplierEstimate;
     return [
       String(doubling.k),
-      `${doubling.fromPeriod} → ${doubling.doubled ? doubling.toPeriod : `${doubling.upperSample.phase} ${doubling.upperSample.period}`}`,
-      formatValue(doubling.value, doubling.error),
+      `${doubling.fromPeriod} → ${doubling.toPeriod}`,
+      formatLocatedValue(doubling.value, doubling.error),
       doubling.stop,
       Number.isNaN(doubling.stepOffset) ? '' : doubling.stepOffset.toExponential(1),
-      multiplier === undefined ? '' : formatValue(multiplier.value, multiplier.error),
+      multiplier === undefined ? '' : formatLocatedValue(multiplier.value, multiplier.error),
       ratio === undefined ? '' : `${ratio.delta.toFixed(3)} ± ${ratio.error.toExponential(1)}`,
     ];
   });
@@ -242,10 +274,12 @@ export function formatEngineReport(
   lines.push(formatRow(columns));
   rows.forEach((row) => lines.push(formatRow(row)));
   lines.push('');
-  lines.push(`The cascade ends here because ${report.cascadeEnd}.`);
-  lines.push('error = half the final bracket + |step offset| (the detected point at T minus at T/2: the');
-  lines.push('detection band, which shrinks as 1/T) + the multiplier check (|Λ| of the old cycle from the');
-  lines.push(`Lyapunov layer, extrapolated to 1). δ_k = (x_k − x_(k−1))/(x_(k+1) − x_k); Feigenbaum δ = ${FEIGENBAUM_DELTA}.`);
+  if (rows.length === 0) {
+    lines.push('(no doubling located)');
+  }
+  lines.push(report.cascadeEnd);
+  lines.push(...errorLegend(report));
+  lines.push(`δ_k = (x_k − x_(k−1))/(x_(k+1) − x_k); Feigenbaum δ = ${FEIGENBAUM_DELTA}.`);
   if (report.multiplierRatios.length > 0) {
     const ratios = report.multiplierRatios.map((ratio) => `δ_${ratio.k} = ${ratio.delta.toFixed(3)} ± ${ratio.error.toExponential(1)}`);
     lines.push(`From the multiplier estimates alone: ${ratios.join(', ')}.`);
@@ -253,12 +287,22 @@ export function formatEngineReport(
   lines.push('');
   const accumulation = report.accumulation;
   if (accumulation !== undefined) {
-    lines.push(`onset of chaos    ${symbol}_∞ = ${formatValue(accumulation.value, accumulation.error)} (extrapolated from the last two doublings with δ)`);
+    lines.push(`onset of chaos    ${symbol} = ${formatLocatedValue(accumulation.value, accumulation.error)} (extrapolated from the last two doublings with δ)`);
+  }
+  for (const end of report.regionEnds) {
+    const region = end.period === 1 ? 'the converged region' : `the period-${end.period} region`;
+    lines.push(formatTransition('region end', symbol, end, `${region} ends in ${end.endState}, not in period ${2 * end.period}`)!);
+  }
+  const divergence = report.divergence;
+  let divergenceNote = 'the boundary crisis: the first diverging orbit, just above a chaotic one';
+  if (divergence !== undefined && !divergence.boundaryCrisis) {
+    const below = divergence.attractorBelow === undefined ? 'no classified orbit' : describeOrbitState(divergence.attractorBelow);
+    divergenceNote = `the first diverging orbit, just above ${below}, so no boundary crisis`;
   }
   const others = [
     formatTransition('first chaos', symbol, report.chaosOnset, 'lowest chaotic orbit above the cascade: Lyapunov exponent > 1e-3 per step'),
     formatTransition('period-3 window', symbol, report.period3, 'lowest detected period 3'),
-    formatTransition('divergence', symbol, report.divergence, 'lowest diverging orbit: the boundary crisis on the attractor'),
+    formatTransition('divergence', symbol, divergence, divergenceNote),
   ];
   others.forEach((line) => line !== undefined && lines.push(line));
   for (const reason of report.missing) {

@@ -97,18 +97,13 @@ export interface LocatedTransition extends BracketedTransition {
   error: number;
 }
 
-/** A located doubling point 2^(k−1) → 2^k. */
+/** A located doubling point 2^(k−1) → 2^k: the bracket's upper end reports a period of 2^k or more. */
 export interface LocatedDoubling extends LocatedTransition {
   k: number;
   /** 2^(k−1). */
   fromPeriod: number;
   /** 2^k. */
   toPeriod: number;
-  /**
-   * Whether the bracket's upper end reports a period of 2^k or more. When false the
-   * old period ends in another state (unresolved, chaotic, …), which is not a doubling.
-   */
-  doubled: boolean;
   /**
    * Estimate of the point from the old cycle's multipliers: where |Λ|, from the
    * Lyapunov exponents of samples around the point, extrapolates to 1 (cycle-multiplier.ts). Undefined for k = 1, because a
@@ -118,6 +113,35 @@ export interface LocatedDoubling extends LocatedTransition {
   multiplierEstimate: MultiplierEstimate | undefined;
 }
 
+/**
+ * The end of a period-2^(k−1) region in a state other than period 2^k or more:
+ * divergence, a chaotic or unresolved orbit, or another period. It is no doubling.
+ */
+export interface LocatedRegionEnd extends LocatedTransition {
+  /** Level of the doubling that does not happen here. */
+  k: number;
+  /** Period of the region that ends, 2^(k−1) (1: converged). */
+  period: number;
+  /** State of the bracket's upper end, in words, such as "divergence" or "a chaotic orbit". */
+  endState: string;
+}
+
+/** The first diverging orbit, and whether it is a boundary crisis. */
+export interface LocatedDivergence extends LocatedTransition {
+  /**
+   * The highest sample at or below the bracket's lower end that the engine classifies
+   * (not unresolved): the attractor that the start leaves. At the crisis point itself
+   * the orbit can land on an unstable orbit and stay unresolved, so those are skipped.
+   */
+  attractorBelow: OrbitSample | undefined;
+  /**
+   * Whether `attractorBelow` is chaotic, so the chaotic attractor meets the boundary
+   * of its basin here: a boundary crisis. When false, the start escapes from a cycle
+   * or a converging orbit instead, before any crisis.
+   */
+  boundaryCrisis: boolean;
+}
+
 /** Everything {@link locateCascade} returns, in the units of the searched parameter. */
 export interface CascadeReport {
   from: number;
@@ -125,8 +149,12 @@ export interface CascadeReport {
   steps: number;
   /** Step count of the second run that measures the detection band, or 0 when skipped. */
   bandSteps: number;
-  /** Doubling points in increasing k. */
+  /** Refinement stops at this many resolution units, which each error includes. */
+  resolutionUlps: number;
+  /** Doubling points in increasing k: only transitions into period 2^k or more. */
   doublings: LocatedDoubling[];
+  /** Period-2^(k−1) regions that end in another state than period 2^k, in increasing k. */
+  regionEnds: LocatedRegionEnd[];
   /** δ_k = (x_k − x_(k−1))/(x_(k+1) − x_k) over consecutive doublings, with worst-case errors. */
   ratios: FeigenbaumRatio[];
   /**
@@ -136,7 +164,12 @@ export interface CascadeReport {
    * fit (cycle-multiplier.ts), so they are a cross-check.
    */
   multiplierRatios: FeigenbaumRatio[];
-  /** Onset of chaos x_∞ extrapolated from the last two doublings with Feigenbaum's δ (undefined with fewer than 2). */
+  /**
+   * Onset of chaos x_∞ extrapolated from the last two doublings with Feigenbaum's δ.
+   * Undefined with fewer than 2 consecutive doublings, or when the region after
+   * the last of them ends in another state (`regionEnds`), because then the cascade
+   * does not accumulate there. `missing` gives the reason.
+   */
   accumulation: { value: number; error: number } | undefined;
   /**
    * Lowest value above the deepest period-2^k region seen whose orbit the engine
@@ -145,9 +178,12 @@ export interface CascadeReport {
   chaosOnset: LocatedTransition | undefined;
   /** Lowest value with a detected period 3: the tangent bifurcation that opens the period-3 window. */
   period3: LocatedTransition | undefined;
-  /** Lowest value whose orbit diverges: the boundary crisis when the orbit lies on the attractor. */
-  divergence: LocatedTransition | undefined;
-  /** Reason the cascade stops at its deepest doubling. */
+  /**
+   * Lowest value whose orbit diverges. Undefined when none in the range does, or when
+   * the lowest sample already diverges, so that the point lies at or below `from`.
+   */
+  divergence: LocatedDivergence | undefined;
+  /** Reason the cascade stops at its deepest doubling, as one or more sentences. */
   cascadeEnd: string;
   /** Transitions not found, each with the reason. */
   missing: string[];
@@ -196,6 +232,13 @@ export interface CascadeOptions {
 /** Deepest doubling that the period detector can see: period 2^6 = 64 = MAX_PERIOD. */
 export const MAX_DETECTABLE_DOUBLING = Math.log2(MAX_PERIOD);
 
+/**
+ * Narrowest search range, in units of the engine's resolution at `to`. The engine
+ * rounds the values of a narrower range to a few distinct starts, so its brackets
+ * would stop at the resolution straight after the scan.
+ */
+export const MIN_RANGE_RESOLUTION_UNITS = 16;
+
 /** Values per doubling in the batch of the multiplier check. */
 const MULTIPLIER_POINTS = 48;
 
@@ -227,6 +270,13 @@ const FIRST_STATE: Record<'chaosOnset' | 'period3' | 'divergence', (sample: Orbi
   chaosOnset: (sample) => sample.phase === 'chaotic',
   period3: (sample) => sample.phase === 'periodic' && sample.period === 3,
   divergence: (sample) => sample.phase === 'diverged',
+};
+
+/** Each first state as a verb phrase, for the lowest orbit when it is in that state already. */
+const FIRST_STATE_WORDS: Record<'chaosOnset' | 'period3' | 'divergence', string> = {
+  chaosOnset: 'is already chaotic',
+  period3: 'already has period 3',
+  divergence: 'already diverges',
 };
 
 function targetKey(target: Target): string {
@@ -279,12 +329,17 @@ interface BracketIndices {
  * period) ends it. The
  * bracket is the region's last sample of level k − 1 and that first other
  * sample; refinement then finds level k inside when it exists.
- * First state: the first sample in the state and the sample before it.
+ * First state: the first sample in the state and the sample before it. When the
+ * search's lowest sample is already in the state, the transition lies at or below
+ * it, so there is no bracket (see {@link startsInState}).
  */
 function findBracket(target: Target, set: SampleSet, weakChaos: number): BracketIndices | undefined {
   const samples = set.samples;
   if (target.kind === 'first') {
-    const start = target.name === 'chaosOnset' ? deepestCascadeStart(samples) : 0;
+    if (startsInState(target.name, samples)) {
+      return undefined;
+    }
+    const start = firstStateSearchStart(target.name, samples);
     const upper = samples.findIndex((sample, i) => i > start && FIRST_STATE[target.name](sample));
     return upper > 0 ? { lower: upper - 1, upper } : undefined;
   }
@@ -304,6 +359,21 @@ function findBracket(target: Target, set: SampleSet, weakChaos: number): Bracket
     }
   }
   return next < samples.length ? { lower: last, upper: next } : undefined;
+}
+
+/** Index of the lowest sample above which a first state is searched. */
+function firstStateSearchStart(name: 'chaosOnset' | 'period3' | 'divergence', samples: readonly OrbitSample[]): number {
+  return name === 'chaosOnset' ? deepestCascadeStart(samples) : 0;
+}
+
+/**
+ * Returns whether the sample where the search for a first state starts is already
+ * in that state. That happens only at the range's lowest sample, because samples
+ * on the cascade are never chaotic, diverged or of period 3.
+ */
+function startsInState(name: 'chaosOnset' | 'period3' | 'divergence', samples: readonly OrbitSample[]): boolean {
+  const start = samples[firstStateSearchStart(name, samples)];
+  return start !== undefined && FIRST_STATE[name](start);
 }
 
 function isWeaklyChaotic(sample: OrbitSample, weakChaos: number): boolean {
@@ -543,6 +613,11 @@ function searchSettings(options: CascadeOptions): SearchSettings & { steps: numb
   if (!(resolutionUlps >= 1)) {
     throw new ValidationError('resolutionUlps', resolutionUlps, 'a number ≥ 1');
   }
+  const resolution = options.resolution ?? float64Ulp;
+  const minWidth = MIN_RANGE_RESOLUTION_UNITS * resolution(to);
+  if (to - from < minWidth) {
+    throw new ValidationError('to', to, `a value at least ${minWidth.toExponential(2)} above from = ${from}: ${MIN_RANGE_RESOLUTION_UNITS} units of the engine's resolution`);
+  }
   const depth = options.depth ?? MAX_DETECTABLE_DOUBLING;
   if (!(Number.isInteger(depth) && depth >= 1 && depth <= MAX_DETECTABLE_DOUBLING)) {
     throw new ValidationError('depth', depth, `an integer from 1 to ${MAX_DETECTABLE_DOUBLING} (period 2^k ≤ ${MAX_PERIOD}, the period detector's maximum)`);
@@ -558,7 +633,7 @@ function searchSettings(options: CascadeOptions): SearchSettings & { steps: numb
     pointsPerBracket,
     maxRounds,
     tolerance,
-    resolution: options.resolution ?? float64Ulp,
+    resolution,
     resolutionUlps,
     signal: options.signal,
     onBatch: options.onBatch,
@@ -579,6 +654,12 @@ function withBand(main: BracketedTransition, band: BracketedTransition | undefin
   return { ...main, bandValue: band.value, stepOffset, error: bracketError + Math.abs(stepOffset) + band.halfWidth };
 }
 
+/** Returns whether a doubling target's bracket ends in period 2^k or more, so that it is a doubling. */
+function isDoubling(found: BracketedTransition, k: number): boolean {
+  const upperLevel = cascadeLevel(found.upperSample);
+  return upperLevel !== undefined && upperLevel >= k;
+}
+
 /**
  * Evaluates, in one batch, MULTIPLIER_POINTS values around each doubling k ≥ 2 of
  * the main run, within half the distance to the doubling before it (or to `from`)
@@ -595,10 +676,11 @@ async function estimateMultipliers(
   const ranges: Array<{ k: number; values: number[] }> = [];
   for (let k = 2; k <= settings.depth; k++) {
     const found = run.found.get(targetKey({ kind: 'doubling', k }));
-    if (found === undefined) {
+    if (found === undefined || !isDoubling(found, k)) {
       continue;
     }
-    const previous = run.found.get(targetKey({ kind: 'doubling', k: k - 1 }))?.value ?? settings.from;
+    const before = run.found.get(targetKey({ kind: 'doubling', k: k - 1 }));
+    const previous = before !== undefined && isDoubling(before, k - 1) ? before.value : settings.from;
     const span = (found.value - previous) / 2;
     const values: number[] = [];
     for (let i = 0; i < MULTIPLIER_POINTS; i++) {
@@ -627,15 +709,21 @@ async function estimateMultipliers(
   return estimates;
 }
 
-/** Returns the longest run of true doublings with consecutive k (the first one on a tie). */
+/** Returns the highest sample at or below `value` that is not unresolved, or undefined when there is none. */
+function classifiedSampleAtOrBelow(set: SampleSet, value: number): OrbitSample | undefined {
+  for (let i = set.values.length - 1; i >= 0; i--) {
+    if (set.values[i]! <= value && set.samples[i]!.phase !== 'unresolved') {
+      return set.samples[i];
+    }
+  }
+  return undefined;
+}
+
+/** Returns the longest run of doublings with consecutive k (the first one on a tie). */
 function longestConsecutiveRun(doublings: readonly LocatedDoubling[]): LocatedDoubling[] {
   let longest: LocatedDoubling[] = [];
   let current: LocatedDoubling[] = [];
   for (const doubling of doublings) {
-    if (!doubling.doubled) {
-      current = [];
-      continue;
-    }
     if (current.length > 0 && doubling.k !== current.at(-1)!.k + 1) {
       current = [];
     }
@@ -647,35 +735,82 @@ function longestConsecutiveRun(doublings: readonly LocatedDoubling[]): LocatedDo
   return longest;
 }
 
-/** Explains why the doublings stop at the deepest one found. */
-function describeCascadeEnd(doublings: LocatedDoubling[], depth: number, run: SearchRun): string {
+/** Returns the state of a sample in words, such as "divergence", "a chaotic orbit" or "period 3". */
+export function describeOrbitState(sample: OrbitSample): string {
+  switch (sample.phase) {
+    case 'diverged':
+      return 'divergence';
+    case 'chaotic':
+      return 'a chaotic orbit';
+    case 'unresolved':
+      return 'an unresolved orbit';
+    case 'invalid':
+      return 'an invalid start';
+    case 'periodic':
+      return `period ${sample.period}`;
+    case 'converged':
+      return 'a converged orbit';
+  }
+}
+
+/** Names the period-2^level region: "the converged region" at level 0. */
+function regionName(level: number): string {
+  return level === 0 ? 'the converged region' : `the period-${2 ** level} region`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Formats a located value with its error, as the reports print it. */
+export function formatLocatedValue(value: number, error: number): string {
+  return `${value.toPrecision(10)} ± ${Number.isNaN(error) ? '?' : error.toExponential(1)}`;
+}
+
+/**
+ * Returns the region end that stops the cascade: the one right after the deepest
+ * doubling, or without doublings the lowest one.
+ */
+function cascadeRegionEnd(doublings: readonly LocatedDoubling[], regionEnds: readonly LocatedRegionEnd[]): LocatedRegionEnd | undefined {
+  const deepest = doublings.at(-1)?.k;
+  return deepest === undefined ? regionEnds[0] : regionEnds.find((end) => end.k === deepest + 1);
+}
+
+/** Explains, in sentences, why the doublings stop at the deepest one found. */
+function describeCascadeEnd(doublings: LocatedDoubling[], regionEnds: LocatedRegionEnd[], depth: number, run: SearchRun): string {
   const deepest = doublings.at(-1)?.k ?? 0;
   if (deepest >= MAX_DETECTABLE_DOUBLING) {
-    return `period ${2 * MAX_PERIOD} (k = ${MAX_DETECTABLE_DOUBLING + 1}) exceeds the period detector's maximum of ${MAX_PERIOD}`;
+    return `Period ${2 * MAX_PERIOD} (k = ${MAX_DETECTABLE_DOUBLING + 1}) exceeds the period detector's maximum of ${MAX_PERIOD}.`;
   }
   if (deepest >= depth) {
-    return `the requested depth k = ${depth} was reached`;
+    return `The requested depth k = ${depth} was reached.`;
+  }
+  const end = cascadeRegionEnd(doublings, regionEnds);
+  if (end !== undefined) {
+    return `${capitalize(regionName(end.k - 1))} ends in ${end.endState} at ${formatLocatedValue(end.value, end.error)}, not in period ${2 ** end.k}.`;
   }
   const levels = run.samples.samples.map(cascadeLevel).filter((level): level is number => level !== undefined);
   if (levels.length === 0) {
-    return 'no sample converged or reached a cycle of period 2^k, so the range holds no cascade';
+    return 'No sample converged or reached a cycle of period 2^k, so the range contains no cascade.';
   }
   const maxLevel = Math.max(...levels);
   if (maxLevel === deepest && deepest > 0) {
-    return `no sample above the period-${2 ** deepest} region reached period ${2 ** (deepest + 1)}: the next doubling is narrower than the samples' spacing there or outside the range`;
+    return `No sample above the period-${2 ** deepest} region reached period ${2 ** (deepest + 1)}, so the next doubling is narrower than the samples' spacing there or lies outside the range.`;
   }
   if (maxLevel === 0) {
-    return 'every sample of the cascade converged; the first doubling lies above the range';
+    return 'Every sample of the cascade converged, so the first doubling lies above the range.';
   }
-  return `the period-${2 ** maxLevel} region has no sample of the next period in the range`;
+  return `${capitalize(regionName(maxLevel))} has no sample of the next period in the range.`;
 }
 
 /**
  * Locates the period-doubling points 2^(k−1) → 2^k of the experiment that `evaluate`
- * runs, in [from, to], with the Feigenbaum ratios, the extrapolated onset of chaos
- * and, when the range contains them, the first chaotic orbit, the opening of the
- * period-3 window and the first divergence. Each point's error combines the final
- * bracket and the detection band (module comment).
+ * runs, in [from, to], with the Feigenbaum ratios and the extrapolated onset of
+ * chaos. When the range contains them, it also locates the first chaotic orbit, the
+ * opening of the period-3 window and the first divergence. A period-2^(k−1) region
+ * that ends in another state than period 2^k is reported in `regionEnds`, not as a
+ * doubling. Each point's error combines the final bracket and the detection band
+ * (module comment).
  */
 export async function locateCascade(evaluate: OrbitEvaluator, options: CascadeOptions): Promise<CascadeReport> {
   const settings = searchSettings(options);
@@ -695,6 +830,7 @@ export async function locateCascade(evaluate: OrbitEvaluator, options: CascadeOp
   const multipliers = options.multiplierCheck === false ? new Map<number, undefined>() : await estimateMultipliers(evaluate, settings.steps, main, settings);
 
   const doublings: LocatedDoubling[] = [];
+  const regionEnds: LocatedRegionEnd[] = [];
   const missing: string[] = [];
   for (let k = 1; k <= settings.depth; k++) {
     const key = targetKey({ kind: 'doubling', k });
@@ -702,26 +838,22 @@ export async function locateCascade(evaluate: OrbitEvaluator, options: CascadeOp
     if (found === undefined) {
       continue;
     }
-    const upperLevel = cascadeLevel(found.upperSample);
     const located = withBand(found, band?.found.get(key), bandRun, settings);
+    if (!isDoubling(found, k)) {
+      regionEnds.push({ ...located, k, period: 2 ** (k - 1), endState: describeOrbitState(found.upperSample) });
+      continue;
+    }
     const multiplierEstimate = multipliers.get(k);
     if (multiplierEstimate !== undefined) {
       located.error += Math.abs(located.value - multiplierEstimate.value) + multiplierEstimate.error;
     }
-    doublings.push({
-      ...located,
-      k,
-      fromPeriod: 2 ** (k - 1),
-      toPeriod: 2 ** k,
-      doubled: upperLevel !== undefined && upperLevel >= k,
-      multiplierEstimate,
-    });
+    doublings.push({ ...located, k, fromPeriod: 2 ** (k - 1), toPeriod: 2 ** k, multiplierEstimate });
   }
   if (doublings.length === 0) {
     missing.push('doublings: no sample pair in the range shows a period 2^(k−1) followed by 2^k');
   }
 
-  // Ratios and the accumulation point need consecutive true doublings.
+  // Ratios and the accumulation point need consecutive doublings.
   const run = longestConsecutiveRun(doublings);
   const points = run.map((doubling) => ({ yTilde: doubling.value, error: doubling.error }));
   const ratios =
@@ -736,42 +868,62 @@ export async function locateCascade(evaluate: OrbitEvaluator, options: CascadeOp
         )
       : [];
   let accumulation: CascadeReport['accumulation'];
-  if (run.length >= 2) {
+  const runEnd = run.length > 0 ? regionEnds.find((end) => end.k === run.at(-1)!.k + 1) : undefined;
+  if (run.length < 2) {
+    missing.push('onset of chaos by extrapolation: fewer than 2 consecutive doublings');
+  } else if (runEnd !== undefined) {
+    missing.push(
+      `onset of chaos by extrapolation: ${regionName(runEnd.k - 1)} ends in ${runEnd.endState}, not in period ${2 ** runEnd.k}, so the cascade does not accumulate in the range`,
+    );
+  } else {
     const extrapolated = extrapolateAccumulation(points, ratios);
     accumulation = { value: extrapolated.yTilde, error: extrapolated.error };
-  } else {
-    missing.push('onset of chaos by extrapolation: fewer than 2 consecutive doublings');
   }
 
-  const first = (name: 'chaosOnset' | 'period3' | 'divergence', description: string): LocatedTransition | undefined => {
+  const range = `[${settings.from}, ${settings.to}]`;
+  const first = (name: 'chaosOnset' | 'period3' | 'divergence', label: string, description: string): LocatedTransition | undefined => {
     if (options[name] === false) {
       return undefined;
     }
     const found = main.found.get(name);
-    if (found === undefined) {
-      missing.push(description);
-      return undefined;
+    if (found !== undefined) {
+      return withBand(found, band?.found.get(name), bandRun, settings);
     }
-    return withBand(found, band?.found.get(name), bandRun, settings);
+    if (startsInState(name, main.samples.samples)) {
+      missing.push(`${label}: the orbit at the range's low end, ${settings.from}, ${FIRST_STATE_WORDS[name]}, so the ${label} lies at or below ${settings.from} and is not located`);
+    } else {
+      missing.push(`${label}: ${description}`);
+    }
+    return undefined;
   };
-  const range = `[${settings.from}, ${settings.to}]`;
-  const chaosOnset = first('chaosOnset', `first chaotic orbit: no sample in ${range} above its lowest one is chaotic`);
-  const period3 = first('period3', `period-3 window: no sample in ${range} above its lowest one has period 3; the window may be narrower than the scan spacing or outside the range`);
-  const divergence = first('divergence', `divergence: no sample in ${range} above its lowest one diverges`);
+  const chaosOnset = first('chaosOnset', 'first chaotic orbit', `no sample in ${range} above its lowest one is chaotic`);
+  const period3 = first(
+    'period3',
+    'period-3 window',
+    `no sample in ${range} above its lowest one has period 3; the window may be narrower than the scan spacing or outside the range`,
+  );
+  const diverging = first('divergence', 'divergence', `no sample in ${range} above its lowest one diverges`);
+  let divergence: LocatedDivergence | undefined;
+  if (diverging !== undefined) {
+    const attractorBelow = classifiedSampleAtOrBelow(main.samples, diverging.bracket[0]);
+    divergence = { ...diverging, attractorBelow, boundaryCrisis: attractorBelow?.phase === 'chaotic' };
+  }
 
   return {
     from: settings.from,
     to: settings.to,
     steps: settings.steps,
     bandSteps: settings.bandSteps,
+    resolutionUlps: settings.resolutionUlps,
     doublings,
+    regionEnds,
     ratios,
     multiplierRatios,
     accumulation,
     chaosOnset,
     period3,
     divergence,
-    cascadeEnd: describeCascadeEnd(doublings, settings.depth, main),
+    cascadeEnd: describeCascadeEnd(doublings, regionEnds, settings.depth, main),
     missing,
     evaluations: main.evaluations + (band?.evaluations ?? 0),
     batches: main.batches + (band?.batches ?? 0),
@@ -788,5 +940,5 @@ export type NextDoublingOptions = Omit<CascadeOptions, 'depth' | 'chaosOnset' | 
  */
 export async function locateNextDoubling(evaluate: OrbitEvaluator, options: NextDoublingOptions): Promise<LocatedDoubling | undefined> {
   const report = await locateCascade(evaluate, { ...options, chaosOnset: false, period3: false, divergence: false });
-  return report.doublings.find((doubling) => doubling.doubled);
+  return report.doublings[0];
 }

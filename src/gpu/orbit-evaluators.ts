@@ -8,7 +8,7 @@ import { float64Ulp, type OrbitEvaluator, type OrbitSample } from '../core/casca
 import { ValidationError } from '../core/errors.ts';
 import type { Experiment } from '../core/experiment.ts';
 import { INVALID_PIXEL, type ViewLayers } from '../core/layers.ts';
-import { precisionUlp } from '../core/precision.ts';
+import { precisionUlp, type Precision } from '../core/precision.ts';
 import { experimentWithRate, type RateParameter } from '../core/rate-parameter.ts';
 import { experimentStart, type TrajectoryStart } from '../core/view.ts';
 import type { GpuEngine, GpuPrecision } from './trajectory-engine.ts';
@@ -52,6 +52,15 @@ function parameterResolution(experiment: Experiment, parameter: RateParameter, v
   return carrier > 0 ? (Math.abs(value) * ulp(carrier)) / carrier : ulp(value);
 }
 
+/**
+ * Returns the parameter resolution of an engine that computes in `precision`, the
+ * `resolution` of its evaluator, without starting the engine.
+ */
+export function rateResolution(experiment: Experiment, parameter: RateParameter, precision: Precision): (value: number) => number {
+  const ulp = precision === 'float64' ? float64Ulp : (x: number) => precisionUlp(x, precision);
+  return (value) => parameterResolution(experiment, parameter, value, ulp);
+}
+
 /** Reads pixel `index` of a render's layers as an orbit sample. */
 function sampleAt(layers: ViewLayers, index: number): OrbitSample {
   const code = layers.phase[index]!;
@@ -74,8 +83,8 @@ export function createGpuOrbitEvaluator(
   precision: GpuPrecision = 'float32',
 ): EngineOrbitEvaluator {
   return {
-    description: `WebGPU (${precision}) on ${engine.adapterName}`,
-    resolution: (value) => parameterResolution(experiment, parameter, value, (x) => precisionUlp(x, precision)),
+    description: `WebGPU (${precision} kernels) on ${engine.adapterName}`,
+    resolution: rateResolution(experiment, parameter, precision),
     async evaluate(values, steps, signal) {
       const starts = values.map((value) => rateStart(experiment, parameter, value));
       const render = await engine.runStarts(starts, steps, { signal, precision });
@@ -92,8 +101,8 @@ export function createGpuOrbitEvaluator(
  */
 export function createCpuOrbitEvaluator(experiment: Experiment, parameter: RateParameter): EngineOrbitEvaluator {
   return {
-    description: 'float64 CPU engine (in-thread)',
-    resolution: (value) => parameterResolution(experiment, parameter, value, float64Ulp),
+    description: 'the float64 CPU engine (in-thread)',
+    resolution: rateResolution(experiment, parameter, 'float64'),
     async evaluate(values, steps, signal) {
       const samples: OrbitSample[] = [];
       for (let i = 0; i < values.length; i++) {

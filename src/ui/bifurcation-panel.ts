@@ -276,7 +276,7 @@ export class BifurcationPanel extends LitElement {
     if (report === undefined) {
       return [];
     }
-    const marks: DiagramMark[] = report.doublings.filter((doubling) => doubling.doubled).map((doubling) => ({ value: doubling.value, label: String(doubling.toPeriod) }));
+    const marks: DiagramMark[] = report.doublings.map((doubling) => ({ value: doubling.value, label: String(doubling.toPeriod) }));
     if (report.chaosOnset !== undefined) {
       marks.push({ value: report.chaosOnset.value, label: 'chaos' });
     }
@@ -339,7 +339,7 @@ export class BifurcationPanel extends LitElement {
       const shownReport = this.finder?.key === key && this.finder.report !== undefined && this.finder.full === true ? this.finder.report : report;
       const full = shownReport !== report;
       const frame = nextDoublingFrame(
-        report.doublings.filter((doubling) => doubling.doubled).map((doubling) => ({ k: doubling.k, value: doubling.value })),
+        report.doublings.map((doubling) => ({ k: doubling.k, value: doubling.value })),
         diagram.x,
       );
       if (frame === undefined) {

@@ -52,6 +52,9 @@ describe('eos-atlas bifurcations', () => {
     [['--engine', 'cpu', '--target', '0'], 'Invalid --target: "0". Expected a target y > 0 with --axis etaRatio'],
     [['--engine', 'cpu', '--width', '0'], 'Invalid --width: 0.'],
     [['--engine', 'cpu', '--scan', '2'], 'Invalid --scan: "2". Expected an integer ≥ 3.'],
+    [['--engine', 'gpu', '--from', '1.3', '--to', '1.3000001'], 'Invalid --to: "1.3000001". Expected a value at least 1.91e-6 above --from = 1.3'],
+    [['--engine', 'df64', '--from', '1.3', '--to', '1.3000000000001'], "Invalid --to: \"1.3000000000001\". Expected a value at least 9.09e-13 above --from = 1.3: the range must span 16 units of the parameter's df64 resolution"],
+    [['--engine', 'cpu', '--from', '1.3', '--to', '1.3000000000000007'], "16 units of the parameter's float64 resolution, which --engine cpu computes in."],
   ];
   for (const [args, message] of invalid) {
     it(`rejects ${args.join(' ')}`, async () => {
@@ -65,7 +68,7 @@ describe('eos-atlas bifurcations', () => {
   it('documents every option in --help', async () => {
     const { code, stdout } = await runCli(['bifurcations', '--help']);
     expect(code).toBe(0);
-    for (const text of ['--depth K', '(default: 8)', '--tolerance T', 'width in ỹ', '--json']) {
+    for (const text of ['--depth K', '(default: 8; with --engine: 6)', '--tolerance T', 'width in ỹ', '--json']) {
       expect(stdout).toContain(text);
     }
     for (const text of ['Engine options:', '--engine KIND', '--axis P', '--from V', 'in the unit of --axis', '--steps T', '(default: 8192)', '--init KIND']) {
@@ -88,7 +91,41 @@ describe('eos-atlas bifurcations', () => {
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/^1\s+1 → 2\s+0\.99\d* ± \S+\s+resolution/);
     expect(rows[1]).toMatch(/^2\s+2 → 4\s+1\.23\d* ± /);
-    expect(stdout).toContain('requested depth k = 3');
+    expect(stdout).toContain('\nThe requested depth k = 3 was reached.\n');
+    // Every term of LocatedTransition.error.
+    for (const term of ['half the final bracket', 'out-of-order extent', '4 units of the engine\'s resolution', '|step offset|', "half the T/2 run's final bracket", '|point − multiplier estimate|', "that estimate's error"]) {
+      expect(stdout).toContain(term);
+    }
+    expect(stdout).toMatch(/\nonset of chaos {4}η\/η_c = 1\.3/);
+    expect(stdout).not.toContain('_∞');
+  }, 60_000);
+
+  it('ends the typical start\'s cascade at its divergence', async () => {
+    const { code, stdout } = await runCli(['bifurcations', '--engine', 'cpu']);
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((line) => /^\d\s/.test(line));
+    expect(rows.map((row) => row.split(/\s{2,}/)[1])).toEqual(['1 → 2', '2 → 4']);
+    expect(stdout).toMatch(/\nThe period-4 region ends in divergence at 1\.23606\d* ± \S+, not in period 8\.\n/);
+    expect(stdout).toMatch(/\nregion end {8}η\/η_c = 1\.23606\d* ± \S+ \(the period-4 region ends in divergence, not in period 8; stop: resolution\)/);
+    expect(stdout).not.toContain('onset of chaos    ');
+    expect(stdout).toContain('not found         onset of chaos by extrapolation: the period-4 region ends in divergence');
+    expect(stdout).toContain('(the first diverging orbit, just above period 4, so no boundary crisis; stop: resolution)');
+    expect(stdout).not.toContain('the boundary crisis');
+  }, 60_000);
+
+  it('names the boundary crisis on the manifold', async () => {
+    const args = ['bifurcations', '--engine', 'cpu', ...manifold, '--from', '1.9', '--to', '2.1', '--steps', '1024', '--scan', '32', '--depth', '1'];
+    const { code, stdout } = await runCli(args);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\ndivergence {8}η\/η_c = 2\.0000000\d* ± \S+ \(the boundary crisis: the first diverging orbit, just above a chaotic one; stop: resolution\)/);
+  }, 60_000);
+
+  it('reports a range that diverges from its low end', async () => {
+    const { code, stdout } = await runCli(['bifurcations', '--engine', 'cpu', '--from', '1.3', '--to', '1.4', '--scan', '32', '--steps', '512']);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/\ndivergence {8}/);
+    expect(stdout).toContain("not found         divergence: the orbit at the range's low end, 1.3, already diverges, so the divergence lies at or below 1.3 and is not located");
+    expect(stdout).toContain('(no doubling located)');
   }, 60_000);
 
   it('prints the engine search as JSON', async () => {

@@ -29,13 +29,13 @@ describe('locateCascade on the manifold map', async () => {
   it('finds the six detectable doublings', () => {
     expect(report.doublings.map((doubling) => doubling.k)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const doubling of report.doublings) {
-      expect(doubling.doubled, `k = ${doubling.k}`).toBe(true);
       expect(doubling.fromPeriod).toBe(2 ** (doubling.k - 1));
       expect(doubling.toPeriod).toBe(2 ** doubling.k);
       expect(cascadeLevel(doubling.lowerSample)).toBe(doubling.k - 1);
       expect(cascadeLevel(doubling.upperSample)).toBe(doubling.k);
     }
-    expect(report.cascadeEnd).toContain('period 128');
+    expect(report.cascadeEnd).toBe("Period 128 (k = 7) exceeds the period detector's maximum of 64.");
+    expect(report.regionEnds).toEqual([]);
   });
 
   it('brackets each doubling within its error', () => {
@@ -100,6 +100,9 @@ describe('locateCascade on the manifold map', async () => {
     const divergence = report.divergence!;
     expect(divergence.upperSample.phase).toBe('diverged');
     expect(Math.abs(divergence.value - findCrisis().yTilde)).toBeLessThanOrEqual(divergence.error + findCrisis().error);
+    // At ỹ = 2 itself the orbit is unresolved; the classified orbit below it is chaotic.
+    expect(divergence.attractorBelow?.phase).toBe('chaotic');
+    expect(divergence.boundaryCrisis).toBe(true);
     expect(report.missing).toEqual([]);
   });
 
@@ -130,7 +133,7 @@ describe('locateCascade stops', () => {
       expect(doubling.stop).toBe('resolution');
       expect(doubling.bracket[1] - doubling.bracket[0]).toBeLessThanOrEqual(4 * float32Ulp(doubling.value));
     }
-    expect(report.cascadeEnd).toContain('requested depth k = 3');
+    expect(report.cascadeEnd).toBe('The requested depth k = 3 was reached.');
   });
 
   it('at the tolerance', async () => {
@@ -176,17 +179,77 @@ describe('locateCascade results', () => {
     expect(report.missing.join('\n')).toContain('period-3 window');
   });
 
-  it('marks an old period that ends without doubling', async () => {
+  it('reports an old period that ends without doubling as a region end', async () => {
     const ending: OrbitEvaluator = async (values) =>
       values.map((value) =>
         value < 0.5 ? { phase: 'periodic', period: 2, lyapunovExponent: -0.1 } : { phase: 'chaotic', period: 0, lyapunovExponent: 0.3 },
       );
     const report = await locateCascade(ending, { from: 0, to: 1, steps: 256, bandSteps: 0, scanPoints: 9 });
-    expect(report.doublings).toHaveLength(1);
-    expect(report.doublings[0]!.k).toBe(2);
-    expect(report.doublings[0]!.doubled).toBe(false);
-    expect(Math.abs(report.doublings[0]!.value - 0.5)).toBeLessThan(1e-12);
+    expect(report.doublings).toEqual([]);
+    expect(report.regionEnds).toHaveLength(1);
+    const end = report.regionEnds[0]!;
+    expect(end.k).toBe(2);
+    expect(end.period).toBe(2);
+    expect(end.endState).toBe('a chaotic orbit');
+    expect(Math.abs(end.value - 0.5)).toBeLessThan(1e-12);
     expect(report.ratios).toEqual([]);
+    expect(report.cascadeEnd).toMatch(/^The period-2 region ends in a chaotic orbit at 0\.5000000000 ± .*, not in period 4\.$/);
+  });
+
+  /** Converged, then periods 2 and 4, then divergence from 0.6 on, as with the typical start of the UV model. */
+  const escaping: OrbitEvaluator = async (values) =>
+    values.map((value) => {
+      if (value < 0.3) {
+        return { phase: 'converged', period: 1, lyapunovExponent: 0 };
+      }
+      if (value < 0.5) {
+        return { phase: 'periodic', period: 2, lyapunovExponent: -0.1 };
+      }
+      if (value < 0.6) {
+        return { phase: 'periodic', period: 4, lyapunovExponent: -0.1 };
+      }
+      return { phase: 'diverged', period: 0, lyapunovExponent: NaN };
+    });
+
+  it('keeps a divergence out of the doublings', async () => {
+    const report = await locateCascade(escaping, { from: 0, to: 1, steps: 256, bandSteps: 0, scanPoints: 21 });
+    expect(report.doublings.map((doubling) => doubling.k)).toEqual([1, 2]);
+    expect(report.regionEnds.map((end) => [end.k, end.period, end.endState])).toEqual([[3, 4, 'divergence']]);
+    expect(Math.abs(report.regionEnds[0]!.value - 0.6)).toBeLessThan(1e-12);
+    expect(report.cascadeEnd).toMatch(/^The period-4 region ends in divergence at 0\.6000000000 ± .*, not in period 8\.$/);
+  });
+
+  it('extrapolates no onset when the cascade ends in divergence', async () => {
+    const report = await locateCascade(escaping, { from: 0, to: 1, steps: 256, bandSteps: 0, scanPoints: 21 });
+    expect(report.accumulation).toBeUndefined();
+    expect(report.ratios).toEqual([]);
+    expect(report.missing).toContain(
+      'onset of chaos by extrapolation: the period-4 region ends in divergence, not in period 8, so the cascade does not accumulate in the range',
+    );
+  });
+
+  it('tells an escape from a boundary crisis', async () => {
+    const report = await locateCascade(escaping, { from: 0, to: 1, steps: 256, bandSteps: 0, scanPoints: 21 });
+    const divergence = report.divergence!;
+    expect(Math.abs(divergence.value - 0.6)).toBeLessThan(1e-12);
+    expect(divergence.attractorBelow?.period).toBe(4);
+    expect(divergence.boundaryCrisis).toBe(false);
+  });
+
+  it('locates no divergence when the low end diverges', async () => {
+    const diverging: OrbitEvaluator = async (values) => values.map(() => ({ phase: 'diverged', period: 0, lyapunovExponent: NaN }));
+    const report = await locateCascade(diverging, { from: 1.3, to: 1.4, steps: 256, bandSteps: 0, scanPoints: 8 });
+    expect(report.divergence).toBeUndefined();
+    expect(report.missing).toContain(
+      "divergence: the orbit at the range's low end, 1.3, already diverges, so the divergence lies at or below 1.3 and is not located",
+    );
+  });
+
+  it('locates no chaos onset when the low end is chaotic', async () => {
+    const chaotic: OrbitEvaluator = async (values) => values.map(() => ({ phase: 'chaotic', period: 0, lyapunovExponent: 0.5 }));
+    const report = await locateCascade(chaotic, { from: 1.3, to: 1.4, steps: 256, bandSteps: 0, scanPoints: 8 });
+    expect(report.chaosOnset).toBeUndefined();
+    expect(report.missing.join('\n')).toContain("first chaotic orbit: the orbit at the range's low end, 1.3, is already chaotic");
   });
 });
 
@@ -211,6 +274,8 @@ describe('locateCascade input', () => {
     ['undetectable depth', { from: 1, to: 2, steps: 1024, depth: 7 }, 'period detector'],
     ['single scan point', { from: 1, to: 2, steps: 1024, scanPoints: 1 }, 'Invalid scanPoints'],
     ['tolerance above the range', { from: 1, to: 2, steps: 1024, tolerance: 2 }, 'Invalid tolerance'],
+    ['range of 8 float64 ulps', { from: 1.3, to: 1.3 + 8 * 2 ** -52, steps: 1024 }, 'Invalid to'],
+    ['range of 8 float32 ulps', { from: 1.3, to: 1.3 + 8 * 2 ** -23, steps: 1024, resolution: float32Ulp }, 'Invalid to'],
   ];
   for (const [name, options, message] of invalid) {
     it(`rejects ${name}`, async () => {

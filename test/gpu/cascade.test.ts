@@ -36,6 +36,7 @@ describe('cascade finder on the GPU engine', async () => {
   const report = await locateCascade(gpu.evaluate, { ...OPTIONS, resolution: gpu.resolution });
 
   it('matches the manifold doubling points', () => {
+    expect(gpu.description).toMatch(/^WebGPU \(float32 kernels\) on /);
     expect(report.doublings.map((doubling) => doubling.k)).toEqual([1, 2, 3, 4]);
     for (const doubling of report.doublings.slice(0, 3)) {
       const truth = exact.doublings[doubling.k - 1]!.yTilde;
@@ -110,4 +111,16 @@ describe('cascade finder on the df64 kernels', async () => {
       expect(Math.abs(report.doublings[k - 1]!.value - exact.doublings[k - 1]!.yTilde), `k = ${k}`).toBeLessThan(1e-3);
     }
   });
+
+  it('matches the float64 CPU engine', async () => {
+    expect(df64.description).toMatch(/^WebGPU \(df64 kernels\) on /);
+    const cpu = createCpuOrbitEvaluator(manifold, 'etaRatio');
+    const reference = await locateCascade(cpu.evaluate, { ...OPTIONS, resolution: cpu.resolution });
+    expect(reference.doublings.map((doubling) => doubling.k)).toEqual([1, 2, 3, 4]);
+    for (const doubling of report.doublings) {
+      const other = reference.doublings.find((candidate) => candidate.k === doubling.k)!;
+      // Measured on lavapipe with the CLI's defaults (k = 1 … 6): at most 6.5e-12 apart.
+      expect(Math.abs(doubling.value - other.value), `k = ${doubling.k}`).toBeLessThan(1e-9);
+    }
+  }, 60_000);
 });
