@@ -11,7 +11,7 @@ import { createExperiment, type Experiment, type ExperimentInput } from './exper
 import { stepHat } from './map.ts';
 import { MIN_ULPS_PER_PIXEL, PRECISIONS, precisionUlp, type Precision } from './precision.ts';
 import { hessianSharpnessHat } from './quantities.ts';
-import { AXIS_PARAMETERS, experimentStart, pixelExperiment, RATE_PARAMETERS, type Axis, type AxisParameter, type View } from './view.ts';
+import { AXIS_PARAMETERS, axisValue, experimentStart, pixelExperiment, RATE_PARAMETERS, type Axis, type AxisParameter, type View } from './view.ts';
 
 /** Late-time quantities a diagram can show on its vertical axis. */
 export const DIAGRAM_QUANTITIES = ['hessianSharpness', 'ntkSharpness', 'residual', 'loss'] as const;
@@ -438,3 +438,41 @@ export function chooseDiagramPrecision(diagram: BifurcationDiagram, available: r
   }
   return { precision: undefined, problems };
 }
+
+/**
+ * Returns the span of values that the counts of `density` cover in the columns whose
+ * centres lie in [xMin, xMax]: from the lower edge of the lowest occupied row to the upper
+ * edge of the highest. Returns undefined when no such column has a count.
+ */
+export function occupiedValueRange(
+  diagram: Pick<BifurcationDiagram, 'x' | 'y' | 'columns' | 'rows'>,
+  density: Pick<DiagramDensity, 'counts'>,
+  xMin: number,
+  xMax: number,
+): { min: number; max: number } | undefined {
+  let lowestBand = Infinity;
+  let highestBand = -Infinity;
+  for (let column = 0; column < diagram.columns; column++) {
+    const x = axisValue(diagram.x, column, diagram.columns);
+    if (x < xMin || x > xMax) {
+      continue;
+    }
+    for (let row = 0; row < diagram.rows; row++) {
+      if (density.counts[row * diagram.columns + column]! > 0) {
+        const band = diagram.rows - 1 - row;
+        lowestBand = Math.min(lowestBand, band);
+        highestBand = Math.max(highestBand, band);
+      }
+    }
+  }
+  if (!Number.isFinite(lowestBand)) {
+    return undefined;
+  }
+  const range = diagram.y;
+  const edge = (band: number): number => {
+    const t = band / diagram.rows;
+    return range.scale === 'log' ? range.min * (range.max / range.min) ** t : range.min + t * (range.max - range.min);
+  };
+  return { min: edge(lowestBand), max: edge(highestBand + 1) };
+}
+

@@ -13,6 +13,8 @@ import {
   chooseDiagramPrecision,
   defaultDiagramRange,
   diagramExperiment,
+  occupiedValueRange,
+  type DiagramRange,
   type BifurcationDiagram,
   type DiagramQuantity,
 } from '../core/bifurcation-diagram.ts';
@@ -277,14 +279,15 @@ export class BifurcationPanel extends LitElement {
       return [];
     }
     const marks: DiagramMark[] = report.doublings.map((doubling) => ({ value: doubling.value, label: String(doubling.toPeriod) }));
+    // The transitions that end the cascade are labelled before the crowded deep doublings.
     if (report.chaosOnset !== undefined) {
-      marks.push({ value: report.chaosOnset.value, label: 'chaos' });
+      marks.push({ value: report.chaosOnset.value, label: 'chaos', priority: 1 });
     }
     if (report.period3 !== undefined) {
-      marks.push({ value: report.period3.value, label: '3' });
+      marks.push({ value: report.period3.value, label: '3', priority: 1 });
     }
     if (report.divergence !== undefined) {
-      marks.push({ value: report.divergence.value, label: 'diverges' });
+      marks.push({ value: report.divergence.value, label: 'diverges', priority: 1 });
     }
     return marks;
   }
@@ -352,7 +355,11 @@ export class BifurcationPanel extends LitElement {
         return;
       }
       this.finder = { key, report: shownReport, full, status: `${summary}\nFramed the doubling ${2 ** (frame.k - 1)} → ${2 ** frame.k}.` };
-      this.apply({ ...this.panel, x: { min: frame.min, max: frame.max, scale: 'linear' } });
+      // The vertical range follows the orbits that the current picture shows inside the frame.
+      const shown = this.shownDiagram;
+      const values = shown === undefined ? undefined : occupiedValueRange(shown.diagram, shown.render.density, frame.min, frame.max);
+      const y = values === undefined || this.panel.y.scale === 'log' ? this.panel.y : paddedRange(values, this.panel.y);
+      this.apply({ ...this.panel, x: { min: frame.min, max: frame.max, scale: 'linear' }, y });
     } catch (error) {
       const cancelled = error instanceof Error && error.name === 'AbortError';
       this.finder = { key, status: cancelled ? 'The search was cancelled.' : `The search failed: ${(error as Error).message}` };
@@ -598,6 +605,12 @@ export class BifurcationPanel extends LitElement {
     delete next.x;
     this.apply(next);
   }
+}
+
+/** Returns `values` widened by a tenth of their span on each side, within `outer`. */
+function paddedRange(values: { min: number; max: number }, outer: DiagramRange): DiagramRange {
+  const pad = Math.max(0.1 * (values.max - values.min), 1e-9 * Math.max(Math.abs(values.min), Math.abs(values.max), 1));
+  return { min: Math.max(outer.min, values.min - pad), max: Math.min(outer.max, values.max + pad), scale: 'linear' };
 }
 
 /** Labels of the form's fields, by the field names of the diagram's validation errors. */

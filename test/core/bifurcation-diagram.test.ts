@@ -22,6 +22,7 @@ import {
   toneLevel,
   toneMapDensity,
   lostColumns,
+  occupiedValueRange,
   ValidationError,
   weightsForState,
   createView,
@@ -190,6 +191,21 @@ describe('accumulateDiagram', () => {
     const diagram = createDiagram({ ...BASE, x: { parameter: 'eta', min: 1, max: 2, scale: 'linear' }, columns: 2, samples: 4 });
     const rates = [0, 1].flatMap((column) => [0, 1, 2, 3].map((sample) => diagramExperiment(diagram, column, sample)!.learningRate));
     expect(rates).toEqual([1.0625, 1.1875, 1.3125, 1.4375, 1.5625, 1.6875, 1.8125, 1.9375]);
+  });
+});
+
+describe('occupiedValueRange', () => {
+  it('spans the occupied rows of the columns inside a range', () => {
+    // 4 columns over [0, 4] (centres 0.5 … 3.5), 10 rows over [0, 1]: row r from the top is the band [0.9 − 0.1r, 1 − 0.1r).
+    const diagram = { x: { parameter: 'etaRatio', min: 0, max: 4, scale: 'linear' }, y: { min: 0, max: 1, scale: 'linear' }, columns: 4, rows: 10 } as const;
+    const counts = new Uint32Array(40);
+    counts[2 * 4 + 1] = 5; // column 1, row 2: [0.7, 0.8)
+    counts[6 * 4 + 2] = 1; // column 2, row 6: [0.3, 0.4)
+    counts[0 * 4 + 3] = 9; // column 3, outside the range below
+    const range = occupiedValueRange(diagram, { counts }, 1, 3)!;
+    expect(range.min).toBeCloseTo(0.3, 12);
+    expect(range.max).toBeCloseTo(0.8, 12);
+    expect(occupiedValueRange(diagram, { counts }, 0, 0.9)).toBeUndefined();
   });
 });
 
