@@ -8,7 +8,7 @@ import { css, html, LitElement, svg, type PropertyValues } from 'lit';
 import { AXIS_LABELS, type Axis } from '../core/view.ts';
 import type { DiagramRange } from '../core/bifurcation-diagram.ts';
 import { PlotNavigationController, type PlotAxes, type PlotPoint } from './plot-navigation.ts';
-import { axisTicks } from './ticks.ts';
+import { layoutAxisTicks, offsetAxisTitle } from './ticks.ts';
 import { axisAt, axisFraction, reprojectRect, type RangeAxis } from './view-geometry.ts';
 
 /** A computed picture: RGBA pixels and the axes they cover. */
@@ -35,6 +35,15 @@ export interface DiagramMark {
 }
 
 const MARGIN = { left: 64, right: 12, top: 40, bottom: 48 };
+
+/** Font size of the tick labels (the host's font), in CSS pixels. */
+const TICK_FONT_SIZE = 12;
+/** Baseline of the rotated y title, from the left edge. */
+const Y_TITLE_X = 14;
+/** Gap between the plot's left edge and the right end of the y labels. */
+const Y_LABEL_INSET = 8;
+/** Width left for the y labels between the y title (its descenders reach about 4 px right of its baseline) and the plot. */
+const Y_LABEL_ROOM = MARGIN.left - Y_LABEL_INSET - (Y_TITLE_X + 6);
 
 /** Lines of mark labels above the plot, and the least horizontal gap between two labels on one line. */
 const MARK_LINES = 3;
@@ -155,21 +164,24 @@ export class BifurcationDiagramPlot extends LitElement {
     const { plotWidth: width, plotHeight: height } = this;
     const left = MARGIN.left;
     const top = MARGIN.top;
-    const xTitle = `${AXIS_LABELS[(axes.x as Axis).parameter] ?? ''}${axes.x.scale === 'log' ? ' (log scale)' : ''}`;
+    const xLayout = layoutAxisTicks(axes.x, { maxCount: 8, length: width, fontSize: TICK_FONT_SIZE, direction: 'horizontal' });
+    const yLayout = layoutAxisTicks(axes.y, { maxCount: 6, length: height, fontSize: TICK_FONT_SIZE, direction: 'vertical', maxLabelWidth: Y_LABEL_ROOM });
+    const xTitle = `${offsetAxisTitle(AXIS_LABELS[(axes.x as Axis).parameter] ?? '', xLayout)}${axes.x.scale === 'log' ? ' (log scale)' : ''}`;
+    const yTitle = `${offsetAxisTitle(this.yLabel, yLayout)}${axes.y.scale === 'log' ? ' (log scale)' : ''}`;
     return svg`
       <rect x=${left} y=${top} width=${width} height=${height} fill="none" stroke="#444"></rect>
-      ${axisTicks(axes.x, 8).map((tick) => {
+      ${xLayout.ticks.map((tick) => {
         const px = left + axisFraction(axes.x, tick.value) * width;
         return svg`<line x1=${px} x2=${px} y1=${top + height} y2=${top + height + 5} stroke="#444"></line>
           <text x=${px} y=${top + height + 18} text-anchor="middle">${tick.label}</text>`;
       })}
-      ${axisTicks(axes.y, 6).map((tick) => {
+      ${yLayout.ticks.map((tick) => {
         const py = top + (1 - axisFraction(axes.y, tick.value)) * height;
         return svg`<line x1=${left - 5} x2=${left} y1=${py} y2=${py} stroke="#444"></line>
-          <text x=${left - 8} y=${py + 4} text-anchor="end">${tick.label}</text>`;
+          <text x=${left - Y_LABEL_INSET} y=${py + 4} text-anchor="end">${tick.label}</text>`;
       })}
       <text class="title" x=${left + width / 2} y=${top + height + 40} text-anchor="middle">${xTitle}</text>
-      <text class="title" transform="translate(14 ${top + height / 2}) rotate(-90)" text-anchor="middle">${this.yLabel}${axes.y.scale === 'log' ? ' (log scale)' : ''}</text>
+      <text class="title" transform="translate(${Y_TITLE_X} ${top + height / 2}) rotate(-90)" text-anchor="middle">${yTitle}</text>
     `;
   }
 

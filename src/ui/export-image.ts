@@ -13,7 +13,7 @@ import { encodePng, deflateWithCompressionStream, PNG_VERSION_KEY, PNG_VIEW_KEY 
 import { encodeAppState, type AppState } from '../core/url-state.ts';
 import { AXIS_LABELS, createView, type Axis } from '../core/view.ts';
 import { resolveRenderPrecision, type Engine } from '../gpu/engine.ts';
-import { formatTick, logTicks, niceLinearTicks } from './ticks.ts';
+import { layoutAxisTicks, offsetAxisTitle, type AxisTickLayout } from './ticks.ts';
 import { axisAt, axisFraction, type RangeAxis } from './view-geometry.ts';
 
 /** Largest image that renders as one view; larger ones render in bands of rows. */
@@ -144,20 +144,25 @@ export function decorateImage(map: Uint8ClampedArray, width: number, height: num
 
   if (decorations.axes) {
     context.strokeRect(left, top, width, height);
-    const drawTicks = (axis: RangeAxis, horizontal: boolean) => {
-      const values = axis.scale === 'log' ? logTicks(axis.min, axis.max, 8) : niceLinearTicks(axis.min, axis.max, 8);
-      const step = values.length > 1 ? Math.abs(values[1]! - values[0]!) : axis.max - axis.min;
-      for (const value of values) {
+    const yLabelInset = 9 * unit;
+    const yTitleX = 16 * unit;
+    const drawTicks = (axis: RangeAxis, horizontal: boolean): AxisTickLayout => {
+      // The y labels end where the y title's descenders (about 5 units right of its baseline) begin.
+      const layout = horizontal
+        ? layoutAxisTicks(axis, { maxCount: 8, length: width, fontSize: font, direction: 'horizontal' })
+        : layoutAxisTicks(axis, { maxCount: 8, length: height, fontSize: font, direction: 'vertical', maxLabelWidth: left - yLabelInset - (yTitleX + 5 * unit) });
+      for (const { value, label } of layout.ticks) {
         const t = axisFraction(axis, value);
-        const label = formatTick(value, axis.scale === 'log' ? value : step);
         if (horizontal) {
           const x = left + t * width;
           context.beginPath();
           context.moveTo(x, top + height);
           context.lineTo(x, top + height + 6 * unit);
           context.stroke();
+          // Labels at the plot's ends move inwards rather than past the image's edges.
+          const halfWidth = context.measureText(label).width / 2;
           context.textAlign = 'center';
-          context.fillText(label, x, top + height + 20 * unit);
+          context.fillText(label, Math.min(Math.max(x, halfWidth), canvas.width - halfWidth), top + height + 20 * unit);
         } else {
           const yPosition = top + (1 - t) * height;
           context.beginPath();
@@ -165,18 +170,19 @@ export function decorateImage(map: Uint8ClampedArray, width: number, height: num
           context.lineTo(left, yPosition);
           context.stroke();
           context.textAlign = 'right';
-          context.fillText(label, left - 9 * unit, yPosition + font / 3);
+          context.fillText(label, left - yLabelInset, yPosition + font / 3);
         }
       }
+      return layout;
     };
-    drawTicks(frame.x, true);
-    drawTicks(frame.y, false);
+    const xLayout = drawTicks(frame.x, true);
+    const yLayout = drawTicks(frame.y, false);
     context.textAlign = 'center';
-    context.fillText(frame.xLabel, left + width / 2, top + height + 44 * unit);
+    context.fillText(offsetAxisTitle(frame.xLabel, xLayout), left + width / 2, top + height + 44 * unit);
     context.save();
-    context.translate(16 * unit, top + height / 2);
+    context.translate(yTitleX, top + height / 2);
     context.rotate(-Math.PI / 2);
-    context.fillText(frame.yLabel, 0, 0);
+    context.fillText(offsetAxisTitle(frame.yLabel, yLayout), 0, 0);
     context.restore();
   }
 

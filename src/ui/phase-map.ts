@@ -12,7 +12,7 @@ import { LAYER_NAMES, type LayerName, type ViewLayers } from '../core/layers.ts'
 import { AXIS_LABELS, type Axis, type View } from '../core/view.ts';
 import { createLogger } from '../core/logger.ts';
 import { CanvasPresenter, type ImageRect } from '../gpu/canvas-presenter.ts';
-import { axisTicks } from './ticks.ts';
+import { layoutAxisTicks, offsetAxisTitle, type AxisTickLayout } from './ticks.ts';
 import { axisFraction, panAxis, reprojectRect, subAxis, zoomAxis } from './view-geometry.ts';
 
 /** The picture on display: the layers of a view and, on WebGPU, their GPU buffer and device. */
@@ -38,6 +38,15 @@ export interface PixelEvent {
 const log = createLogger('ui');
 
 const MARGIN = { left: 64, right: 12, top: 12, bottom: 48 };
+
+/** Font size of the tick labels (the host's font), in CSS pixels. */
+const TICK_FONT_SIZE = 12;
+/** Baseline of the rotated y title, from the left edge. */
+const Y_TITLE_X = 14;
+/** Gap between the plot's left edge and the right end of the y labels. */
+const Y_LABEL_INSET = 8;
+/** Width left for the y labels between the y title (its descenders reach about 4 px right of its baseline) and the plot. */
+const Y_LABEL_ROOM = MARGIN.left - Y_LABEL_INSET - (Y_TITLE_X + 6);
 
 export class PhaseMap extends LitElement {
   static override properties = {
@@ -158,24 +167,24 @@ export class PhaseMap extends LitElement {
     const size = this.size;
     const x = axes.x;
     const y = axes.y;
-    const xTicks = axisTicks(x, 8);
-    const yTicks = axisTicks(y, 8);
+    const xLayout = layoutAxisTicks(x, { maxCount: 8, length: size, fontSize: TICK_FONT_SIZE, direction: 'horizontal' });
+    const yLayout = layoutAxisTicks(y, { maxCount: 8, length: size, fontSize: TICK_FONT_SIZE, direction: 'vertical', maxLabelWidth: Y_LABEL_ROOM });
     const left = MARGIN.left;
     const top = MARGIN.top;
     return svg`
       <rect x=${left} y=${top} width=${size} height=${size} fill="none" stroke="#444"></rect>
-      ${xTicks.map((tick) => {
+      ${xLayout.ticks.map((tick) => {
         const px = left + axisFraction(x, tick.value) * size;
         return svg`<line x1=${px} x2=${px} y1=${top + size} y2=${top + size + 5} stroke="#444"></line>
           <text x=${px} y=${top + size + 18} text-anchor="middle" class="x-tick">${tick.label}</text>`;
       })}
-      ${yTicks.map((tick) => {
+      ${yLayout.ticks.map((tick) => {
         const py = top + (1 - axisFraction(y, tick.value)) * size;
         return svg`<line x1=${left - 5} x2=${left} y1=${py} y2=${py} stroke="#444"></line>
-          <text x=${left - 8} y=${py + 4} text-anchor="end" class="y-tick">${tick.label}</text>`;
+          <text x=${left - Y_LABEL_INSET} y=${py + 4} text-anchor="end" class="y-tick">${tick.label}</text>`;
       })}
-      <text class="title" x=${left + size / 2} y=${top + size + 40} text-anchor="middle">${axisTitle(x)}</text>
-      <text class="title" transform="translate(14 ${top + size / 2}) rotate(-90)" text-anchor="middle">${axisTitle(y)}</text>
+      <text class="title" x=${left + size / 2} y=${top + size + 40} text-anchor="middle">${axisTitle(x, xLayout)}</text>
+      <text class="title" transform="translate(${Y_TITLE_X} ${top + size / 2}) rotate(-90)" text-anchor="middle">${axisTitle(y, yLayout)}</text>
     `;
   }
 
@@ -439,8 +448,8 @@ function changedByValue(value: unknown, old: unknown): boolean {
 }
 
 
-function axisTitle(axis: Axis): string {
-  return `${AXIS_LABELS[axis.parameter]}${axis.scale === 'log' ? ' (log scale)' : ''}`;
+function axisTitle(axis: Axis, layout: AxisTickLayout): string {
+  return `${offsetAxisTitle(AXIS_LABELS[axis.parameter], layout)}${axis.scale === 'log' ? ' (log scale)' : ''}`;
 }
 
 function drawInto(context: CanvasRenderingContext2D, source: CanvasImageSource, rect: ImageRect, width: number, height: number): void {

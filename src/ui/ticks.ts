@@ -1,9 +1,11 @@
 /**
  * Axis ticks and their labels for the canvas plots: linear ticks at 1, 2 or 5 × 10^k
  * steps, logarithmic ticks at decades (with 2 and 5 subdivisions on short ranges),
- * and compact labels. DOM-free, so the phase map and the trajectory inspector share it.
+ * and compact labels, and the layout that fits labels into the room of an axis (fewer
+ * ticks where labels would collide, offsets on narrow ranges). DOM-free, so the phase
+ * map, the bifurcation diagram, the PNG export and the trajectory inspector share it.
  */
-import type { RangeAxis } from './view-geometry.ts';
+import { axisFraction, type RangeAxis } from './view-geometry.ts';
 
 /** Mantissas of the nice steps, in increasing order. */
 const NICE_MANTISSAS = [1, 2, 5] as const;
@@ -277,9 +279,230 @@ function trimZeros(text: string): string {
   return text.replace(/0+$/, '').replace(/\.$/, '');
 }
 
-/** Returns about `count` ticks of an axis with their labels: nice linear steps, or decades on a log axis. */
-export function axisTicks(axis: RangeAxis, count: number): Array<{ value: number; label: string }> {
-  const values = axis.scale === 'log' ? logTicks(axis.min, axis.max, count) : niceLinearTicks(axis.min, axis.max, count);
-  const step = values.length > 1 ? Math.abs(values[1]! - values[0]!) : Math.abs(axis.max - axis.min);
-  return values.map((value) => ({ value, label: formatTick(value, axis.scale === 'log' ? value : step) }));
+/** A tick of an axis: its value and the text printed next to it. */
+export interface Tick {
+  value: number;
+  label: string;
+}
+
+/**
+ * The ticks of an axis with their labels. With an offset, a label shows
+ * (value − offset) / 10^exponent, and {@link offsetAxisTitle} puts the offset and the
+ * power of ten into the axis title once.
+ */
+export interface AxisTickLayout {
+  ticks: Tick[];
+  /** Value subtracted from each tick before labelling; undefined when the labels show the values. */
+  offset: number | undefined;
+  /** The offset as the title prints it ("1.3022834626824"), or '' without an offset. */
+  offsetLabel: string;
+  /** Exponent of the power of ten that divides the differences from the offset (0 without an offset). */
+  exponent: number;
+}
+
+/** Room for the labels of one axis, in CSS or image pixels. */
+export interface AxisSpace {
+  /** Largest number of ticks to draw; fewer are drawn when their labels would collide. */
+  maxCount: number;
+  /** Length of the axis. */
+  length: number;
+  /** Font size of the labels. */
+  fontSize: number;
+  /** 'horizontal': labels side by side under the axis; 'vertical': labels stacked beside it. */
+  direction: 'horizontal' | 'vertical';
+  /** Widest label that fits beside a vertical axis (default: no limit). */
+  maxLabelWidth?: number;
+}
+
+/**
+ * Ranges whose values share at least this many leading digits get offset labels. It
+ * keeps "1.29 … 1.31" as it is and turns "1.9999 … 2.0001" into offsets from 2.
+ */
+const OFFSET_SHARED_DIGITS = 4;
+
+/** Minimum gap between two neighbouring labels, in ems. */
+const LABEL_GAP_EM = 0.4;
+
+/**
+ * Estimates the width of a label in pixels from its characters: 0.64 em for digits and
+ * letters, less for '.', ',', '-' and spaces. These are the DejaVu Sans widths (the
+ * sans-serif font of Debian's Chromium) rounded up, so for tick labels (digits, '.', '-'
+ * and 'e') the estimate is an upper bound in DejaVu Sans and in the narrower Arial.
+ */
+export function estimateTextWidth(text: string, fontSize: number): number {
+  let ems = 0;
+  for (const character of text) {
+    if (character === '.' || character === ',' || character === ' ') {
+      ems += 0.32;
+    } else if (character === '-') {
+      ems += 0.37;
+    } else {
+      ems += 0.64;
+    }
+  }
+  return ems * fontSize;
+}
+
+/**
+ * Chooses the ticks and labels of an axis for the room it has. Tries `maxCount` ticks
+ * first, then fewer, until no two labels overlap and every label of a vertical axis is
+ * at most `maxLabelWidth` wide. When even one tick does not fit, returns one tick.
+ *
+ * Labels are as {@link formatTick} writes them, unless the range is narrow next to its
+ * values (they share {@link OFFSET_SHARED_DIGITS} or more leading digits). Then each
+ * label is (value − offset) / 10^exponent. The offset is the value in the range with the
+ * fewest digits. The exponent puts the largest difference in [1, 10), unless the
+ * differences are whole numbers below 10⁴, which keep exponent 0. A deep zoom at 1.3
+ * reads "-2", "-1", "0", "1" under the title "(η/η_c − 1.3022834626824) / 10⁻¹⁴". This is
+ * the offset and multiplier that plotting libraries show at the end of an axis, written
+ * into the title so that a number on the axis is the value of the title's expression.
+ *
+ * Log axes keep their decade labels. A log range too narrow for 1, 2 and 5 × 10^k ticks
+ * gets linear ticks, labelled as on a linear axis.
+ */
+export function layoutAxisTicks(axis: RangeAxis, space: AxisSpace): AxisTickLayout {
+  const maxCount = Math.max(1, clampCount(space.maxCount));
+  let layout: AxisTickLayout = { ticks: [], offset: undefined, offsetLabel: '', exponent: 0 };
+  for (let count = maxCount; count >= 1; count--) {
+    layout = labelTicks(axis, tickValues(axis, count));
+    if (labelsFit(axis, layout.ticks, space)) {
+      return layout;
+    }
+  }
+  return layout;
+}
+
+/**
+ * Returns `title` with the offset and power of ten of `layout`: "(σ_w − 0.5) / 10⁻⁹",
+ * "x − 12345678" when the exponent is 0, and `title` itself without an offset.
+ */
+export function offsetAxisTitle(title: string, layout: AxisTickLayout): string {
+  if (layout.offset === undefined) {
+    return title;
+  }
+  const difference = `${title} ${layout.offset < 0 ? '+' : '−'} ${layout.offsetLabel}`;
+  return layout.exponent === 0 ? difference : `(${difference}) / 10${superscript(layout.exponent)}`;
+}
+
+/** Tick values of an axis: decades on a log axis, nice linear steps otherwise. */
+function tickValues(axis: RangeAxis, count: number): { values: number[]; log: boolean } {
+  if (axis.scale === 'log') {
+    const values = logTicks(axis.min, axis.max, count);
+    // On ranges within a factor of about 2.5, logTicks gives a single tick or falls back to
+    // linear steps. Those ranges get linear ticks with linear labels here.
+    const decadeTicks = values.length >= 2 && values.every(isLogTickValue);
+    if (decadeTicks || values.length === 0) {
+      return { values, log: true };
+    }
+  }
+  return { values: niceLinearTicks(axis.min, axis.max, count), log: false };
+}
+
+/** Returns whether `value` is the double nearest to 1, 2 or 5 × 10^k, as {@link logTicks} computes them. */
+function isLogTickValue(value: number): boolean {
+  const exponent = Math.floor(Math.log10(value));
+  for (let k = exponent - 1; k <= exponent + 1; k++) {
+    if (NICE_MANTISSAS.some((mantissa) => Number(`${mantissa}e${k}`) === value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function labelTicks(axis: RangeAxis, { values, log }: { values: number[]; log: boolean }): AxisTickLayout {
+  if (log) {
+    return { ticks: values.map((value) => ({ value, label: formatTick(value, value) })), offset: undefined, offsetLabel: '', exponent: 0 };
+  }
+  const span = Math.abs(axis.max - axis.min);
+  const step = values.length > 1 ? values[1]! - values[0]! : span;
+  const offset = offsetFor(axis.min, axis.max);
+  if (offset === undefined || !(step > 0)) {
+    return { ticks: values.map((value) => ({ value, label: formatTick(value, step) })), offset: undefined, offsetLabel: '', exponent: 0 };
+  }
+  // The values share 4 or more leading digits with the offset, so they lie within a factor
+  // of 2 of it and the differences are exact (Sterbenz lemma). The ticks and the offset
+  // carry up to half an ulp of rounding each, which rounding the differences to the step's
+  // leading decimal removes: at 1.3 and a step of 5e-15 that turns -1.9984e-14 into -2e-14.
+  const unitExponent = Math.floor(Math.log10(step) + 1e-9);
+  const units = values.map((value) => Math.round(scaleByPowerOfTen(value - offset.value, unitExponent)));
+  const largest = Math.max(...units.map(Math.abs));
+  // Differences that are whole numbers below 10⁴ read best as they are ("-20", "0", "20").
+  // Others are scaled so that the largest has one digit before the point.
+  let exponent = 0;
+  if (largest > 0) {
+    exponent = unitExponent + Math.floor(Math.log10(largest) + 1e-9);
+    if (unitExponent >= 0 && exponent < 4) {
+      exponent = 0;
+    }
+  }
+  const scaledStep = scaleByPowerOfTen(step, exponent);
+  const ticks = values.map((value, i) => ({ value, label: formatTick(scaleByPowerOfTen(units[i]!, exponent - unitExponent), scaledStep) }));
+  return { ticks, offset: offset.value, offsetLabel: formatTick(Math.abs(offset.value), decimal(1, offset.exponent)), exponent };
+}
+
+/**
+ * Returns the offset for labels on [min, max], or undefined when the values share fewer
+ * than {@link OFFSET_SHARED_DIGITS} leading digits. The offset is a multiple of the
+ * largest power of ten 10^exponent that has a multiple in the range (the one nearest the
+ * range's centre), so no value in the range has fewer digits.
+ */
+function offsetFor(min: number, max: number): { value: number; exponent: number } | undefined {
+  const range = orderedRange(min, max);
+  if (range === undefined || isDegenerate(range[0], range[1])) {
+    return undefined;
+  }
+  const [low, high] = range;
+  const magnitudeExponent = Math.floor(Math.log10(Math.max(Math.abs(low), Math.abs(high))));
+  const spanExponent = Math.floor(Math.log10(high - low));
+  if (magnitudeExponent - spanExponent < OFFSET_SHARED_DIGITS) {
+    return undefined;
+  }
+  const centre = low / 2 + high / 2;
+  // A range of span s contains a multiple of 10^floor(log10 s), so the loop ends by spanExponent.
+  for (let exponent = magnitudeExponent; exponent >= spanExponent; exponent--) {
+    const size = decimal(1, exponent);
+    const nearest = Math.round(centre / size);
+    for (const index of [nearest, nearest - 1, nearest + 1]) {
+      const value = decimal(index, exponent);
+      if (value >= low && value <= high) {
+        return { value, exponent };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Returns value / 10^exponent, rounded once where 10^|exponent| is exact. */
+function scaleByPowerOfTen(value: number, exponent: number): number {
+  if (Math.abs(exponent) > 22) {
+    return value / Number(`1e${exponent}`);
+  }
+  return exponent >= 0 ? value / 10 ** exponent : value * 10 ** -exponent;
+}
+
+const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** Writes an integer in superscript digits: -14 → "⁻¹⁴". */
+function superscript(integer: number): string {
+  const digits = [...String(Math.abs(integer))].map((digit) => SUPERSCRIPT_DIGITS[Number(digit)]).join('');
+  return integer < 0 ? `⁻${digits}` : digits;
+}
+
+/** Returns whether labels drawn at their ticks neither overlap nor exceed `space.maxLabelWidth`. */
+function labelsFit(axis: RangeAxis, ticks: Tick[], space: AxisSpace): boolean {
+  const gap = LABEL_GAP_EM * space.fontSize;
+  const widths = ticks.map((tick) => estimateTextWidth(tick.label, space.fontSize));
+  const positions = ticks.map((tick) => axisFraction(axis, tick.value) * space.length);
+  if (space.direction === 'vertical' && widths.some((width) => width > (space.maxLabelWidth ?? Infinity))) {
+    return false;
+  }
+  for (let i = 1; i < ticks.length; i++) {
+    const distance = Math.abs(positions[i]! - positions[i - 1]!);
+    // Stacked labels need their line height (about 1 em). Labels side by side need half of each width.
+    const needed = space.direction === 'vertical' ? space.fontSize + gap : (widths[i]! + widths[i - 1]!) / 2 + gap;
+    if (!(distance >= needed)) {
+      return false;
+    }
+  }
+  return true;
 }
