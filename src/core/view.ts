@@ -64,6 +64,12 @@ export interface View {
    * `sampled`, and each pixel reports the fraction of its samples in each phase.
    */
   samples: number;
+  /**
+   * Rows of a larger picture above this view, when the view is one band of it (an
+   * export in bands). Sample seeds count pixels from the larger picture's top row, so
+   * the bands draw the same samples as one render of the whole picture. 0 when absent.
+   */
+  seedRowOffset?: number;
 }
 
 /** A view as a user writes it. */
@@ -74,6 +80,8 @@ export interface ViewInput {
   columns: number;
   rows: number;
   samples?: number;
+  /** See {@link View.seedRowOffset}. */
+  seedRowOffset?: number;
 }
 
 /** Largest number of trajectories in one view: pixel and trajectory indices are 32-bit in the kernels. */
@@ -132,7 +140,15 @@ export function createView(input: ViewInput): View {
       `columns × rows × samples ≤ ${MAX_VIEW_TRAJECTORIES}; lower the resolution or the sample count`,
     );
   }
-  return { experiment, x, y, columns: input.columns, rows: input.rows, samples };
+  const seedRowOffset = input.seedRowOffset ?? 0;
+  if (!Number.isInteger(seedRowOffset) || seedRowOffset < 0) {
+    throw new ValidationError('seedRowOffset', seedRowOffset, 'an integer ≥ 0');
+  }
+  const view: View = { experiment, x, y, columns: input.columns, rows: input.rows, samples };
+  if (seedRowOffset > 0) {
+    view.seedRowOffset = seedRowOffset;
+  }
+  return view;
 }
 
 function validateAxis(name: 'x' | 'y', axis: Axis | undefined): Axis {
@@ -258,7 +274,8 @@ export function pixelExperiment(view: View, column: number, row: number, sample 
   const x2 = base.inputNorm * base.inputNorm;
   let init = base.init;
   if (init.kind === 'sampled') {
-    init = { kind: 'sampled', seed: sampleSeed(init.seed, (row * view.columns + column) * view.samples + sample) };
+    const seedRow = row + (view.seedRowOffset ?? 0);
+    init = { kind: 'sampled', seed: sampleSeed(init.seed, (seedRow * view.columns + column) * view.samples + sample) };
   }
   if (f0OverY !== undefined) {
     const lambda0 = init.kind === 'explicit' ? init.lambda0 : x2 * (sigmaU * sigmaU + sigmaV * sigmaV);

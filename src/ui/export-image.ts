@@ -62,7 +62,8 @@ async function renderMap(engine: Engine, state: AppState, options: ExportOptions
     // The band's y axis runs between the band's edges, so its pixel centres are the full view's.
     const bandY: Axis =
       rows === height ? y : { ...y, max: axisAt(y, 1 - first / height), min: axisAt(y, 1 - (first + rows) / height) };
-    const view = createView({ ...state.view, y: bandY, columns: width, rows });
+    // Seeds count rows from the top of the whole image, so sampled bands match one render.
+    const view = createView({ ...state.view, y: bandY, columns: width, rows, seedRowOffset: first });
     const result = await engine.render(view, { signal: options.signal, precision });
     result.results?.destroy();
     pixels.set(colorizeLayer(result.layers[state.layer], options.colorize), first * width * 4);

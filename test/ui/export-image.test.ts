@@ -36,6 +36,28 @@ describe('PNG export in bands', () => {
     expect(different).toBe(0);
   }, 120_000);
 
+  it('draws the samples of a single render', async () => {
+    const engine = await createEngine({ adapterSource: nodeAdapterSource });
+    // Four finite-width samples per pixel at n = 16: each pixel's phase fractions depend on its seeds.
+    const state = decodeAppState('res=24x18&T=300&n=16&s=0&init=sampled&seed=7&samples=4&xa=etaRatio,0.5,2,linear&ya=sigmaW,0.2,1.5,linear&layer=fractionChaotic&cmap=heat');
+    const options = {
+      width: 24,
+      height: 18,
+      decorations: { axes: false, title: false, colorbar: false },
+      colorize: colorizeOptionsFor(state, undefined),
+      version: 'test',
+    };
+    try {
+      const whole = await decodePngRgba(await exportViewPng(engine, state, options), (data) => inflateSync(data));
+      const bands = await decodePngRgba(await exportViewPng(engine, state, { ...options, bandPixels: 5 * 24 }), (data) => inflateSync(data));
+      expect(Buffer.from(bands.rgba).equals(Buffer.from(whole.rgba))).toBe(true);
+      // The fractions vary over the picture, so equal images mean equal samples.
+      expect(new Set(Array.from({ length: whole.rgba.length / 4 }, (_, i) => whole.rgba[4 * i])).size).toBeGreaterThan(2);
+    } finally {
+      engine.dispose();
+    }
+  }, 120_000);
+
   it('renders in the precision of the state', async () => {
     const engine = await createEngine({ adapterSource: nodeAdapterSource });
     // η/η_c across 1e-6 at 1.3: 16 columns are 6.3e-8 apart, 0.52 float32 ulps, so auto renders in df64.
