@@ -13,7 +13,8 @@ import { AXIS_LABELS, type Axis, type View } from '../core/view.ts';
 import { createLogger } from '../core/logger.ts';
 import { CanvasPresenter, type ImageRect } from '../gpu/canvas-presenter.ts';
 import { layoutAxisTicks, offsetAxisTitle, type AxisTickLayout } from './ticks.ts';
-import { axisFraction, panAxis, reprojectRect, subAxis, zoomAxis } from './view-geometry.ts';
+import { axisFraction, reprojectRect } from './view-geometry.ts';
+import { PlotNavigationController, type PlotPoint } from './plot-navigation.ts';
 
 /** The picture on display: the layers of a view and, on WebGPU, their GPU buffer and device. */
 export interface MapImage {
@@ -116,10 +117,14 @@ export class PhaseMap extends LitElement {
 
   private presenter: CanvasPresenter | undefined;
   private presenterDevice: GPUDevice | undefined;
-  private drag: { startX: number; startY: number; x: number; y: number; box: boolean; moved: boolean } | undefined;
-  private dragAxes: ViewRequest | undefined;
-  private pendingWheel: ViewRequest | undefined;
-  private wheelTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Wheel zoom, drag pan and shift-drag box zoom, shared with the bifurcation diagram. */
+  private readonly navigation = new PlotNavigationController<Axis>(this, {
+    size: () => ({ width: this.size, height: this.size }),
+    axes: () => this.axes,
+    onRequest: (axes) => this.requestView(axes),
+    onPick: (point) => this.pick(point),
+    onHover: (point) => this.hover(point),
+  });
   private hostImage: ImageBitmap | HTMLCanvasElement | undefined;
   private frame = 0;
 
@@ -138,7 +143,7 @@ export class PhaseMap extends LitElement {
     const size = this.size;
     const width = MARGIN.left + size + MARGIN.right;
     const height = MARGIN.top + size + MARGIN.bottom;
-    const axes = this.dragAxes ?? this.axes;
+    const axes = this.navigation.previewAxes ?? this.axes;
     const gpu = this.image?.device !== undefined;
     const canvasStyle = `left:${MARGIN.left}px;top:${MARGIN.top}px;width:${size}px;height:${size}px`;
     return html`
@@ -155,11 +160,11 @@ export class PhaseMap extends LitElement {
       tabindex="0"
       aria-label="phase map"
       style="${style};display:${visible ? 'block' : 'none'}"
-      @wheel=${this.onWheel}
-      @pointerdown=${this.onPointerDown}
-      @pointermove=${this.onPointerMove}
-      @pointerup=${this.onPointerUp}
-      @pointerleave=${this.onPointerLeave}
+      @wheel=${this.navigation.onWheel}
+      @pointerdown=${this.navigation.onPointerDown}
+      @pointermove=${this.navigation.onPointerMove}
+      @pointerup=${this.navigation.onPointerUp}
+      @pointerleave=${this.navigation.onPointerLeave}
     ></canvas>`;
   }
 
@@ -209,13 +214,11 @@ export class PhaseMap extends LitElement {
   }
 
   private renderBox() {
-    const drag = this.drag;
-    if (drag === undefined || !drag.box || !drag.moved) {
+    const box = this.navigation.box;
+    if (box === undefined) {
       return null;
     }
-    const x = Math.min(drag.startX, drag.x) + MARGIN.left;
-    const y = Math.min(drag.startY, drag.y) + MARGIN.top;
-    return svg`<rect class="box" x=${x} y=${y} width=${Math.abs(drag.x - drag.startX)} height=${Math.abs(drag.y - drag.startY)}></rect>`;
+    return svg`<rect class="box" x=${box.left + MARGIN.left} y=${box.top + MARGIN.top} width=${box.width} height=${box.height}></rect>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -224,7 +227,8 @@ export class PhaseMap extends LitElement {
         // A device lost between the render and the drawing: the next image brings the new device.
         log.warn('device', `drawing the view failed: ${(error as Error).message}`);
       });
-    } else if (changed.has('axes')) {
+    } else {
+      // New axes, or a gesture's preview axes: draw the picture where it falls in them.
       this.drawImage();
     }
   }
@@ -291,7 +295,7 @@ export class PhaseMap extends LitElement {
   /** Draws the current image where its axes fall within the axes on display. */
   private drawImage(): void {
     const image = this.image;
-    const axes = this.dragAxes ?? this.axes ?? (image === undefined ? undefined : { x: image.view.x, y: image.view.y });
+    const axes = this.navigation.previewAxes ?? this.axes ?? (image === undefined ? undefined : { x: image.view.x, y: image.view.y });
     if (image === undefined || axes === undefined) {
       return;
     }
@@ -319,11 +323,6 @@ export class PhaseMap extends LitElement {
     drawInto(context, this.hostImage, rect, canvas.width, canvas.height);
   }
 
-  private pointerPosition(event: PointerEvent | WheelEvent): { x: number; y: number } {
-    const bounds = (event.target as HTMLElement).getBoundingClientRect();
-    return { x: event.clientX - bounds.left, y: event.clientY - bounds.top };
-  }
-
   /** Returns the pixel of the image's view under a canvas position, or undefined outside it. */
   private pixelAt(x: number, y: number): PixelEvent | undefined {
     const image = this.image;
@@ -340,96 +339,19 @@ export class PhaseMap extends LitElement {
     return { column: Math.floor(u * image.view.columns), row: Math.floor(v * image.view.rows) };
   }
 
-  private onWheel(event: WheelEvent): void {
-    const base = this.pendingWheel ?? this.axes;
-    if (base === undefined) {
-      return;
+  /** A click without a drag: sends the pixel under the pointer as `pixel-selected`. */
+  private pick(point: PlotPoint): void {
+    const pixel = this.pixelAt(point.x * this.size, point.y * this.size);
+    if (pixel !== undefined) {
+      this.dispatchEvent(new CustomEvent<PixelEvent>('pixel-selected', { detail: pixel, bubbles: true, composed: true }));
     }
-    event.preventDefault();
-    const { x, y } = this.pointerPosition(event);
-    const factor = Math.exp(Math.max(-1, Math.min(1, event.deltaY * 0.002)));
-    const next = {
-      x: zoomAxis(base.x, x / this.size, factor),
-      y: zoomAxis(base.y, 1 - y / this.size, factor),
-    };
-    // Successive wheel events accumulate into one request once the wheel rests.
-    this.pendingWheel = next;
-    this.dragAxes = next;
-    this.requestUpdate();
-    this.drawImage();
-    clearTimeout(this.wheelTimer);
-    this.wheelTimer = setTimeout(() => {
-      const request = this.pendingWheel;
-      this.pendingWheel = undefined;
-      this.dragAxes = undefined;
-      if (request !== undefined) {
-        this.requestView(request);
-      }
-    }, 250);
   }
 
-  private onPointerDown(event: PointerEvent): void {
-    if (event.button !== 0) {
-      return;
-    }
-    (event.target as HTMLElement).setPointerCapture(event.pointerId);
-    const { x, y } = this.pointerPosition(event);
-    this.drag = { startX: x, startY: y, x, y, box: event.shiftKey, moved: false };
-  }
-
-  private onPointerMove(event: PointerEvent): void {
-    const { x, y } = this.pointerPosition(event);
-    const pixel = this.pixelAt(x, y);
-    this.dispatchEvent(new CustomEvent<PixelEvent | null>('pointer-moved', { detail: pixel ?? null, bubbles: true, composed: true }));
-    const drag = this.drag;
-    if (drag === undefined || this.axes === undefined) {
-      return;
-    }
-    drag.x = x;
-    drag.y = y;
-    drag.moved ||= Math.hypot(x - drag.startX, y - drag.startY) > 3;
-    if (drag.moved && !drag.box) {
-      this.dragAxes = {
-        x: panAxis(this.axes.x, (drag.startX - x) / this.size),
-        y: panAxis(this.axes.y, (y - drag.startY) / this.size),
-      };
-      this.drawImage();
-    }
-    this.requestUpdate();
-  }
-
-  private onPointerUp(event: PointerEvent): void {
-    const drag = this.drag;
-    this.drag = undefined;
-    const axes = this.axes;
-    if (drag === undefined || axes === undefined) {
-      return;
-    }
-    const { x, y } = this.pointerPosition(event);
-    if (!drag.moved) {
-      const pixel = this.pixelAt(x, y);
-      if (pixel !== undefined) {
-        this.dispatchEvent(new CustomEvent<PixelEvent>('pixel-selected', { detail: pixel, bubbles: true, composed: true }));
-      }
-      this.requestUpdate();
-      return;
-    }
-    if (drag.box) {
-      const request = {
-        x: subAxis(axes.x, drag.startX / this.size, x / this.size),
-        y: subAxis(axes.y, 1 - drag.startY / this.size, 1 - y / this.size),
-      };
-      this.requestView(request);
-    } else if (this.dragAxes !== undefined) {
-      this.requestView(this.dragAxes);
-    }
-    this.dragAxes = undefined;
-    this.requestUpdate();
-  }
-
-  private onPointerLeave(): void {
+  /** Sends the pixel under the pointer as `pointer-moved`, with null off the image. */
+  private hover(point: PlotPoint | undefined): void {
+    const pixel = point === undefined ? undefined : this.pixelAt(point.x * this.size, point.y * this.size);
     // null, not undefined: a CustomEvent turns an undefined detail into null.
-    this.dispatchEvent(new CustomEvent<PixelEvent | null>('pointer-moved', { detail: null, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent<PixelEvent | null>('pointer-moved', { detail: pixel ?? null, bubbles: true, composed: true }));
   }
 
   private requestView(request: ViewRequest): void {

@@ -141,6 +141,47 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
     expect(errors).toEqual([]);
   });
 
+  test('box zoom and drag pan set the axes', async () => {
+    const { page, errors } = await openPage(harness(), '?res=64x64');
+    await waitForCurrentRender(page);
+    const canvas = page.locator(GPU_CANVAS);
+    const box = (await canvas.boundingBox())!;
+    const at = (x: number, y: number) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
+    const oldX = parseAxis(queryOf(page).get('xa'));
+    const oldY = parseAxis(queryOf(page).get('ya'));
+
+    // Shift-drag from (20 %, 30 %) to (60 %, 80 %) of the map: the box becomes the view.
+    await page.keyboard.down('Shift');
+    await page.mouse.move(at(0.2, 0.3).x, at(0.2, 0.3).y);
+    await page.mouse.down();
+    await page.mouse.move(at(0.6, 0.8).x, at(0.6, 0.8).y, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await waitForNewXAxis(page, `${oldX.parameter},${oldX.min},${oldX.max},${oldX.scale}`, 'the box zoom');
+    const boxX = parseAxis(queryOf(page).get('xa'));
+    const boxY = parseAxis(queryOf(page).get('ya'));
+    const onePixelX = (oldX.max - oldX.min) / MAP_SIZE;
+    const onePixelY = (oldY.max - oldY.min) / MAP_SIZE;
+    expect(Math.abs(boxX.min - (oldX.min + 0.2 * (oldX.max - oldX.min)))).toBeLessThan(2 * onePixelX);
+    expect(Math.abs(boxX.max - (oldX.min + 0.6 * (oldX.max - oldX.min)))).toBeLessThan(2 * onePixelX);
+    expect(Math.abs(boxY.max - (oldY.max - 0.3 * (oldY.max - oldY.min)))).toBeLessThan(2 * onePixelY);
+    expect(Math.abs(boxY.min - (oldY.max - 0.8 * (oldY.max - oldY.min)))).toBeLessThan(2 * onePixelY);
+    await waitForCurrentRender(page);
+
+    // A plain drag of a quarter of the map to the left moves the x range right by a quarter of its width.
+    await page.mouse.move(at(0.6, 0.5).x, at(0.6, 0.5).y);
+    await page.mouse.down();
+    await page.mouse.move(at(0.35, 0.5).x, at(0.35, 0.5).y, { steps: 5 });
+    await page.mouse.up();
+    await waitForNewXAxis(page, `${boxX.parameter},${boxX.min},${boxX.max},${boxX.scale}`, 'the drag');
+    const panned = parseAxis(queryOf(page).get('xa'));
+    const width = boxX.max - boxX.min;
+    expect(panned.min - boxX.min).toBeCloseTo(0.25 * width, 2);
+    expect(panned.max - panned.min).toBeCloseTo(width, 10);
+    expect(queryOf(page).get('hist')!.split(';')).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
   test('click opens the inspector for that pixel', async () => {
     const { page, errors } = await openPage(harness(), '?res=128x128');
     await waitForCurrentRender(page);
