@@ -339,7 +339,7 @@ export class PhaseMap extends LitElement {
     return { column: Math.floor(u * image.view.columns), row: Math.floor(v * image.view.rows) };
   }
 
-  /** A click without a drag: sends the pixel under the pointer as `pixel-selected`. */
+  /** Sends the pixel under a click without a drag as `pixel-selected`. */
   private pick(point: PlotPoint): void {
     const pixel = this.pixelAt(point.x * this.size, point.y * this.size);
     if (pixel !== undefined) {
