@@ -14,31 +14,21 @@ import { css, html, LitElement, nothing, svg, unsafeCSS, type TemplateResult } f
 import type { TrajectoryAnalysis } from '../core/analysis.ts';
 import type { Experiment } from '../core/experiment.ts';
 import {
-  analyzeFixedPoints,
   eosManifold,
   lambdaNullcline,
   residualNullcline,
   vectorField,
   type FixedPoint,
-  type FixedPointAnalysis,
 } from '../core/fixed-points.ts';
-import { experimentScales } from '../core/quantities.ts';
-import { simulateExperiment } from '../core/trajectory.ts';
 import {
   arrowGlyphs,
   clipPolyline,
   createAxisScale,
   decimateColumns,
   fieldGridSize,
-  finiteBounds,
   growBox,
-  logInterval,
-  padInterval,
-  phasePlaneRanges,
   sampleCurve,
   trajectoryPath,
-  trajectorySeries,
-  unionBounds,
   unreachablePolygon,
   visibleFixedPoints,
   type AxisScale,
@@ -48,6 +38,8 @@ import {
   type TrajectorySeries,
 } from './inspector-geometry.ts';
 import { formatTick, logTicks, niceLinearTicks, niceTickStep } from './ticks.ts';
+import { computeInspectorData, type InspectorData } from './inspector-data.ts';
+import type { InspectorWorkerReply } from './inspector-worker.ts';
 
 /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies. */
 const COLORS = {
@@ -95,59 +87,7 @@ const MAX_LINE_VERTICES = 20_000;
 /** Polylines with at most this many vertices also get a marker per state. */
 const MAX_MARKED_VERTICES = 400;
 
-/** Everything the plots need, computed once per experiment. */
-interface InspectorData {
-  experiment: Experiment;
-  analysis: TrajectoryAnalysis;
-  series: TrajectorySeries;
-  fixedPoints: FixedPointAnalysis;
-  lambda0: number;
-  etaCritical: number;
-  /** Last step on the time axes: the run's length, or the divergence step. */
-  lastStep: number;
-  ranges: {
-    phase: PhasePlaneRanges;
-    loss: Interval;
-    residual: Interval;
-    sharpness: Interval;
-  };
-}
-
 type PlotKind = 'loss' | 'residual' | 'sharpness' | 'phase';
-
-/** Simulates an experiment and derives the series, fixed points and plotted ranges. */
-function computeInspectorData(experiment: Experiment): InspectorData {
-  const run = simulateExperiment(experiment, { keepStates: true });
-  const analysis = run.analysis;
-  const series = trajectorySeries(experiment, run.readouts ?? [], analysis.divergenceStep);
-  const eta = experiment.learningRate;
-  const scales = experimentScales(experiment);
-  const lambda0 = series.count > 0 ? series.lambda[0]! : NaN;
-  const fixedPoints = analyzeFixedPoints(experiment);
-  const phase = phasePlaneRanges(experiment, series, fixedPoints.points);
-  const sharpnessBounds = unionBounds(
-    finiteBounds(series.lambda, series.fitCount),
-    finiteBounds(series.lambdaHessian, series.fitCount),
-  );
-  return {
-    experiment,
-    analysis,
-    series,
-    fixedPoints,
-    lambda0,
-    etaCritical: scales.etaCritical,
-    lastStep: analysis.divergenceStep >= 0 ? analysis.divergenceStep : experiment.steps,
-    ranges: {
-      phase,
-      loss: logInterval(series.loss, series.count),
-      residual: padInterval(finiteBounds(series.residual, series.fitCount), {
-        include: [0],
-        pointHalfWidth: (phase.residual[1] - phase.residual[0]) / 2,
-      }),
-      sharpness: padInterval(sharpnessBounds, { includeNear: [2 / eta], lowerLimit: 0 }),
-    },
-  };
-}
 
 export class TrajectoryInspector extends LitElement {
   static override properties = {
@@ -286,12 +226,7 @@ export class TrajectoryInspector extends LitElement {
       if (experiment === undefined) {
         return undefined;
       }
-      // Let the "simulating" state paint before the synchronous run.
-      // NOTE: the run blocks the main thread. 10⁶ steps took about 0.5 s in Node 20 on a
-      // 2-core AMD EPYC virtual machine, plus 0.07 s for the series and ranges. A worker would avoid it.
-      await waitForPaint();
-      signal.throwIfAborted();
-      return computeInspectorData(experiment);
+      return computeOffThread(experiment, signal);
     },
     args: () => [this.experiment] as const,
   });
@@ -468,6 +403,39 @@ customElements.define('eos-trajectory-inspector', TrajectoryInspector);
 declare global {
   interface HTMLElementTagNameMap {
     'eos-trajectory-inspector': TrajectoryInspector;
+  }
+}
+
+/**
+ * Computes the inspector's data in a Web Worker (inspector-worker.ts), which a new
+ * experiment or a closed inspector terminates. 10⁶ steps take about 0.5 s (Node 20 on
+ * a 2-core AMD EPYC virtual machine), which would block the page's thread. Where Web
+ * Workers are missing it computes in this thread, after letting the status paint.
+ */
+async function computeOffThread(experiment: Experiment, signal: AbortSignal): Promise<InspectorData> {
+  if (typeof Worker === 'undefined') {
+    await waitForPaint();
+    signal.throwIfAborted();
+    return computeInspectorData(experiment);
+  }
+  // Vite recognizes this `new Worker(new URL(...))` form and bundles the entry.
+  const worker = new Worker(new URL('./inspector-worker.ts', import.meta.url), { type: 'module' });
+  try {
+    return await new Promise<InspectorData>((resolve, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      worker.addEventListener('message', (event: MessageEvent<InspectorWorkerReply>) => {
+        const reply = event.data;
+        if ('error' in reply) {
+          reject(new Error(reply.error));
+        } else {
+          resolve(reply.data);
+        }
+      });
+      worker.addEventListener('error', (event) => reject(new Error(`The inspector's worker failed: ${event.message}`)));
+      worker.postMessage(experiment);
+    });
+  } finally {
+    worker.terminate();
   }
 }
 
