@@ -1,5 +1,5 @@
 /**
- * What the trajectory inspector plots, computed from one experiment: the float64
+ * Data of the trajectory inspector's plots, computed from one experiment: the float64
  * trajectory, its analysis, the series, the fixed points and the plotted ranges.
  * DOM-free, so a Web Worker (inspector-worker.ts) can compute it off the page's thread.
  */
