@@ -299,8 +299,11 @@ function bisectDoubling(
       slope = (hiValue - loValue) / (hi - lo);
     }
   }
-  // ỹ itself is rounded when a = 1 + ỹ is formed, so the estimate is at least 2 ulps.
-  const numericalError = Math.max(roundingError / Math.abs(slope), 2 * ulp(hi));
+  // ỹ is rounded when a = 1 + ỹ is formed (2 ulps), and the n-fold composition adds
+  // more: against 40-digit solutions of g^n(z) = z with Λ = −1, the points for k ≤ 10
+  // miss by up to 11 ulps (k = 10, n = 512). The floor of 2 + log₂ n ulps covers that
+  // measurement; it is an estimate, not a bound.
+  const numericalError = Math.max(roundingError / Math.abs(slope), (2 + Math.log2(n)) * ulp(hi));
   return {
     yTilde: lo + (hi - lo) / 2,
     error: (hi - lo) / 2 + numericalError,
