@@ -364,13 +364,32 @@ export function diagramTrajectorySteps(diagram: BifurcationDiagram): number {
 const MIN_DIAGRAM_ULPS = MIN_ULPS_PER_PIXEL;
 
 /**
+ * Most recorded steps per trajectory that each precision draws. A chaotic orbit in finite
+ * precision is a walk on finitely many numbers, so it falls into a cycle and then repeats
+ * it instead of sampling the attractor. In float32 the cycles are short: from the
+ * critical point of the manifold map, after 1000 steps, they are 279 to 4938 steps long
+ * at ỹ = 1.35 … 1.95 (measured with Math.fround), so float32 draws at most 64 recorded
+ * steps. For df64 the bound is an estimate: a random map on N values has cycles of about
+ * √(πN/8) steps, 10⁷ or more for N ≈ 2⁴⁸, and 2²⁰ leaves a margin of ten. float64 has no
+ * bound below the step limit.
+ */
+export const MAX_RECORDED_STEPS: Readonly<Record<Precision, number>> = { float32: 64, df64: 2 ** 20, float64: 0x7fffffff };
+
+/**
  * Returns why kernels in `precision` cannot resolve `diagram`, or undefined when they can.
  * Neighbouring trajectories (columns × samples across) must differ by at least 4 ulps
  * of ỹ, or they run the same orbit. Each row must span at least 4 ulps of the quantity
  * at the range's larger end, or rounding decides the row of a value. The df64 kernel
  * computes ηλ_H/2 and logarithms from f32 values, so there the rows need float32's 4 ulps.
+ * The record must also fit {@link MAX_RECORDED_STEPS}.
  */
 export function diagramPrecisionProblem(diagram: BifurcationDiagram, precision: Precision): string | undefined {
+  if (diagram.recorded > MAX_RECORDED_STEPS[precision]) {
+    return (
+      `${diagram.recorded} recorded steps exceed the ${MAX_RECORDED_STEPS[precision]} that ${precision} draws: its chaotic orbits ` +
+      'fall into cycles, and a longer record would repeat a cycle instead of sampling the attractor'
+    );
+  }
   const view = diagramTrajectoryView(diagram);
   const trajectories = diagram.columns * diagram.samples;
   let compared = false;

@@ -89,9 +89,12 @@ describe('eos-atlas diagram', () => {
   });
 
   it('rejects a diagram beyond the requested precision', async () => {
-    const run = await runCli(['diagram', '--x', 'etaRatio,1.3,1.3000001', '--cells', '4096x64', '--precision', 'float32', '--out', join(tmpdir(), 'unused.png')]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('beyond the available precision (float32: neighbouring trajectories differ');
+    const narrow = await runCli(['diagram', '--x', 'etaRatio,1.3,1.3000001', '--cells', '4096x64', '--recorded', '64', '--precision', 'float32', '--out', join(tmpdir(), 'unused.png')]);
+    expect(narrow.code).toBe(2);
+    expect(narrow.stderr).toContain('beyond the available precision (float32: neighbouring trajectories differ');
+    const long = await runCli(['diagram', '--recorded', '1000', '--precision', 'float32', '--out', join(tmpdir(), 'unused.png')]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('1000 recorded steps exceed the 64 that float32 draws');
   });
 
   it('needs an output', async () => {

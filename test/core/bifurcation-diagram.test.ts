@@ -210,9 +210,18 @@ describe('occupiedValueRange', () => {
 });
 
 describe('diagram precision', () => {
-  it('accepts the default cascade in float32', () => {
+  it('accepts the cascade in float32 for short records', () => {
     expect(diagramPrecisionProblem(createDiagram(BASE), 'float32')).toBeUndefined();
     expect(chooseDiagramPrecision(createDiagram(BASE)).precision).toBe('float32');
+  });
+
+  it('draws long records in df64', () => {
+    // Chaotic float32 orbits repeat after a few hundred steps, so 65 recorded steps need df64.
+    const long = createDiagram({ ...BASE, recorded: 65 });
+    expect(diagramPrecisionProblem(long, 'float32')).toMatch(/65 recorded steps exceed the 64 that float32 draws/);
+    expect(chooseDiagramPrecision(long).precision).toBe('df64');
+    const longer = createDiagram({ ...BASE, recorded: 2 ** 20 + 1 });
+    expect(chooseDiagramPrecision(longer).precision).toBe('float64');
   });
 
   it('rejects columns closer than float32 resolves', () => {
