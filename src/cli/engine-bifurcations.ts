@@ -159,7 +159,12 @@ async function startEvaluator(
   try {
     engine = await GpuEngine.create(async () => (await requestNodeAdapter()).adapter);
   } catch (error) {
-    throw new ValidationError('--engine', 'gpu', `an engine that exists here, but WebGPU failed to start (${(error as Error).message}). Use --engine cpu`);
+    throw new ValidationError(
+      '--engine',
+      kind,
+      `an engine that exists here, but WebGPU failed to start (${(error as Error).message}). ` +
+        'On a machine without a GPU, set up lavapipe with "npm run setup:gpu" (as root), or use --engine cpu',
+    );
   }
   const precision = kind === 'df64' ? 'df64' : 'float32';
   return { evaluator: evaluators.createGpuOrbitEvaluator(engine, experiment, axis, precision), dispose: () => engine.dispose() };
