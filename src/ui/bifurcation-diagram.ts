@@ -7,6 +7,7 @@
 import { css, html, LitElement, svg, type PropertyValues } from 'lit';
 import { AXIS_LABELS, type Axis } from '../core/view.ts';
 import type { DiagramRange } from '../core/bifurcation-diagram.ts';
+import { plotStyles } from './plot-styles.ts';
 import { PlotNavigationController, type PlotAxes, type PlotPoint } from './plot-navigation.ts';
 import { layoutAxisTicks, offsetAxisTitle } from './ticks.ts';
 import { axisAt, axisFraction, reprojectRect, type RangeAxis } from './view-geometry.ts';
@@ -60,30 +61,9 @@ export class BifurcationDiagramPlot extends LitElement {
     plotHeight: { type: Number },
   };
 
-  static override styles = css`
-    :host {
-      display: inline-block;
-      position: relative;
-      user-select: none;
-      font: 12px system-ui, sans-serif;
-    }
-    canvas {
-      position: absolute;
-      cursor: crosshair;
-      outline: none;
-    }
-    svg {
-      position: absolute;
-      left: 0;
-      top: 0;
-      pointer-events: none;
-      overflow: visible;
-    }
-    .box {
-      fill: rgba(0, 114, 178, 0.15);
-      stroke: #0072b2;
-      stroke-dasharray: 4 3;
-    }
+  static override styles = [
+    plotStyles,
+    css`
     .cursor {
       stroke: #0072b2;
       stroke-width: 1;
@@ -100,7 +80,8 @@ export class BifurcationDiagramPlot extends LitElement {
       font-weight: 600;
       font-size: 13px;
     }
-  `;
+    `,
+  ];
 
   /** The last computed picture. */
   declare image: DiagramImage | undefined;

@@ -14,6 +14,7 @@ import { createLogger } from '../core/logger.ts';
 import { CanvasPresenter, type ImageRect } from '../gpu/canvas-presenter.ts';
 import { layoutAxisTicks, offsetAxisTitle, type AxisTickLayout } from './ticks.ts';
 import { axisFraction, reprojectRect } from './view-geometry.ts';
+import { plotStyles } from './plot-styles.ts';
 import { PlotNavigationController, type PlotPoint } from './plot-navigation.ts';
 
 /** The picture on display: the layers of a view and, on WebGPU, their GPU buffer and device. */
@@ -61,30 +62,9 @@ export class PhaseMap extends LitElement {
     rowMark: { attribute: false },
   };
 
-  static override styles = css`
-    :host {
-      display: inline-block;
-      position: relative;
-      user-select: none;
-      font: 12px system-ui, sans-serif;
-    }
-    canvas {
-      position: absolute;
-      cursor: crosshair;
-      outline: none;
-    }
-    svg {
-      position: absolute;
-      left: 0;
-      top: 0;
-      pointer-events: none;
-      overflow: visible;
-    }
-    .box {
-      fill: rgba(0, 114, 178, 0.15);
-      stroke: #0072b2;
-      stroke-dasharray: 4 3;
-    }
+  static override styles = [
+    plotStyles,
+    css`
     text {
       fill: #222;
     }
@@ -100,7 +80,8 @@ export class PhaseMap extends LitElement {
       font-weight: 600;
       font-size: 13px;
     }
-  `;
+    `,
+  ];
 
   /** The picture to draw (the last finished render). */
   declare image: MapImage | undefined;

@@ -19,6 +19,15 @@ export interface Preset {
   diagram?: DiagramPanelState;
 }
 
+/** The period-doubling cascade in η/η_c against σ_w, the view of two presets. */
+const CASCADE_VIEW: ViewInput = {
+  experiment: { parameterization: 'muP', learningRate: 1, steps: 2000 },
+  x: { parameter: 'etaRatio', min: 0.9, max: 2.05, scale: 'linear' },
+  y: { parameter: 'sigmaW', min: 0.1, max: 1, scale: 'linear' },
+  columns: 256,
+  rows: 256,
+};
+
 /** The presets, in the order the page lists them. */
 export const PRESETS: readonly Preset[] = [
   {
@@ -84,13 +93,7 @@ export const PRESETS: readonly Preset[] = [
       'Starts off the manifold escape earlier, before they reach the attractor: at σ_w = 0.5 near ỹ = 1.77, at larger σ_w sooner. ' +
       'Layer: the detected period. The bifurcation diagram below shows the late values of ηλ_H/2 at σ_w = 0.5; rest the ' +
       'pointer on another row of the map to move it there.',
-    view: {
-      experiment: { parameterization: 'muP', learningRate: 1, steps: 2000 },
-      x: { parameter: 'etaRatio', min: 0.9, max: 2.05, scale: 'linear' },
-      y: { parameter: 'sigmaW', min: 0.1, max: 1, scale: 'linear' },
-      columns: 256,
-      rows: 256,
-    },
+    view: CASCADE_VIEW,
     layer: 'period',
     colormap: { map: 'period', scale: 'linear' },
     diagram: { ...DEFAULT_DIAGRAM_PANEL, row: 0.5 },
@@ -104,13 +107,7 @@ export const PRESETS: readonly Preset[] = [
       'Periodic windows cut blue stripes through the chaotic band, the cascade accumulates at η/η_c ≈ 1.3023, and ' +
       'grey marks diverged runs, which have no exponent. The bifurcation diagram below shows the orbits of the row at ' +
       'σ_w = 0.5; switch the layer to period for the categorical period map.',
-    view: {
-      experiment: { parameterization: 'muP', learningRate: 1, steps: 2000 },
-      x: { parameter: 'etaRatio', min: 0.9, max: 2.05, scale: 'linear' },
-      y: { parameter: 'sigmaW', min: 0.1, max: 1, scale: 'linear' },
-      columns: 256,
-      rows: 256,
-    },
+    view: CASCADE_VIEW,
     layer: 'lyapunovExponent',
     colormap: { map: 'blueRed', scale: 'symmetric' },
     diagram: { ...DEFAULT_DIAGRAM_PANEL, row: 0.5 },

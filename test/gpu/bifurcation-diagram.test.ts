@@ -80,8 +80,8 @@ function histogramDistance(first: DiagramDensity, second: DiagramDensity, column
 }
 
 /**
- * Every occupied row of `gpu` lies within one row of an occupied row of the reference
- * and the other way round. A stable cycle's float32 orbit stays within about 10⁻⁴ of
+ * Checks that every occupied row of `gpu` lies within one row of an occupied row of the
+ * reference, and the other way round. A stable cycle's float32 orbit stays within about 10⁻⁴ of
  * the float64 one (docs/precision.md), far less than one row (3/512 ≈ 0.006 here).
  * So a value changes row only when it sits that close to a row boundary, and then
  * only to the neighbouring row.
@@ -157,8 +157,8 @@ describe('GPU bifurcation diagram against the float64 reference', () => {
     const engine = await testEngine();
     const df64 = await renderDiagramOnGpu(engine, chaotic, {}, 'df64');
     const expected = accumulateDiagram(chaotic);
-    // Both orbits sample the same invariant density, but their 20 000 steps are correlated;
-    // the distance measured on lavapipe is 0.0065, and 0.05 leaves room for other drivers.
+    // Both orbits sample the same invariant density, but their 20 000 steps are correlated.
+    // The distance measured on lavapipe is 0.0065, and 0.05 leaves room for other drivers.
     expect(histogramDistance(df64.density, expected, 0)).toBeLessThan(0.05);
     const df64Rows = occupiedRows(df64.density, 0);
     const referenceRows = occupiedRows(expected, 0);
