@@ -310,6 +310,11 @@ export function formatEngineReport(
     formatTransition('divergence', symbol, divergence, divergenceNote),
   ];
   others.forEach((line) => line !== undefined && lines.push(line));
+  if (report.windows.length > 0) {
+    // Unrefined: each window opens between the sample below it and its first sample.
+    const windows = report.windows.map((window) => `${window.period} at ${window.opensAfter.toPrecision(7)}–${window.first.toPrecision(7)}`);
+    lines.push(`windows           ${windows.join(', ')} (period, then the samples between which it opens)`);
+  }
   for (const reason of report.missing) {
     lines.push(`not found         ${reason}`);
   }

@@ -183,6 +183,13 @@ export interface CascadeReport {
    * the lowest sample already diverges, so that the point lies at or below `from`.
    */
   divergence: LocatedDivergence | undefined;
+  /**
+   * Periodic windows seen in the first, evenly spaced scan above its first chaotic
+   * sample: runs of consecutive samples with the same detected period, lowest first.
+   * They are not refined, so their ends are known to the scan spacing. Windows
+   * narrower than the spacing are missed (raise `scanPoints`).
+   */
+  windows: PeriodicWindow[];
   /** Reason the cascade stops at its deepest doubling, as one or more sentences. */
   cascadeEnd: string;
   /** Transitions not found, each with the reason. */
@@ -190,6 +197,16 @@ export interface CascadeReport {
   /** Trajectories run in all, and batches (engine calls) used. */
   evaluations: number;
   batches: number;
+}
+
+/** A periodic window inside the chaotic range, as the samples show it. */
+export interface PeriodicWindow {
+  period: number;
+  /** Lowest and highest sample with that period in the run. */
+  first: number;
+  last: number;
+  /** The window opens between the sample below the run and `first`. */
+  opensAfter: number;
 }
 
 /** Options of {@link locateCascade}. */
@@ -459,6 +476,8 @@ interface SearchSettings {
 interface SearchRun {
   found: Map<string, BracketedTransition>;
   samples: SampleSet;
+  /** The evenly spaced samples of the first scan alone. */
+  scan: SampleSet;
   evaluations: number;
   batches: number;
 }
@@ -494,6 +513,8 @@ async function searchAtSteps(evaluate: OrbitEvaluator, steps: number, targets: T
   }
   scan[scan.length - 1] = settings.to;
   await evaluateBatch(evaluate, scan, steps, set, settings);
+  const scanSet = new SampleSet();
+  scan.forEach((value, i) => scanSet.add(value, set.samples[set.values.indexOf(value)]!));
   let evaluations = scan.length;
   let batches = 1;
 
@@ -572,7 +593,7 @@ async function searchAtSteps(evaluate: OrbitEvaluator, steps: number, targets: T
       outOfOrderExtent: outOfOrder.extent,
     });
   }
-  return { found, samples: set, evaluations, batches };
+  return { found, samples: set, scan: scanSet, evaluations, batches };
 }
 
 /** Validates the options and fills defaults. */
@@ -914,6 +935,7 @@ export async function locateCascade(evaluate: OrbitEvaluator, options: CascadeOp
     to: settings.to,
     steps: settings.steps,
     bandSteps: settings.bandSteps,
+    windows: periodicWindows(main.scan),
     resolutionUlps: settings.resolutionUlps,
     doublings,
     regionEnds,
@@ -928,6 +950,36 @@ export async function locateCascade(evaluate: OrbitEvaluator, options: CascadeOp
     evaluations: main.evaluations + (band?.evaluations ?? 0),
     batches: main.batches + (band?.batches ?? 0),
   };
+}
+
+/**
+ * Returns the runs of consecutive periodic samples of one period above the first chaotic
+ * sample, in order. A run must start right after a chaotic or unresolved sample, so the
+ * cycles of the cascade itself and the band above a doubling do not count.
+ */
+export function periodicWindows(set: { values: readonly number[]; samples: readonly OrbitSample[] }): PeriodicWindow[] {
+  const windows: PeriodicWindow[] = [];
+  const firstChaotic = set.samples.findIndex((sample) => sample.phase === 'chaotic');
+  if (firstChaotic < 0) {
+    return windows;
+  }
+  let i = firstChaotic + 1;
+  while (i < set.samples.length) {
+    const sample = set.samples[i]!;
+    const before = set.samples[i - 1]!;
+    const opens = sample.phase === 'periodic' && sample.period > 1 && (before.phase === 'chaotic' || before.phase === 'unresolved');
+    if (!opens) {
+      i += 1;
+      continue;
+    }
+    let end = i;
+    while (end + 1 < set.samples.length && set.samples[end + 1]!.phase === 'periodic' && set.samples[end + 1]!.period === sample.period) {
+      end += 1;
+    }
+    windows.push({ period: sample.period, first: set.values[i]!, last: set.values[end]!, opensAfter: set.values[i - 1]! });
+    i = end + 1;
+  }
+  return windows;
 }
 
 /** Options of {@link locateNextDoubling}: those of {@link locateCascade} without the other transitions. */

@@ -289,6 +289,12 @@ export class BifurcationPanel extends LitElement {
     if (report.divergence !== undefined) {
       marks.push({ value: report.divergence.value, label: 'diverges', priority: 1 });
     }
+    // Other windows at their first sample; the refined period-3 opening has its own mark.
+    for (const window of report.windows) {
+      if (window.period !== 3 || report.period3 === undefined) {
+        marks.push({ value: window.first, label: String(window.period) });
+      }
+    }
     return marks;
   }
 

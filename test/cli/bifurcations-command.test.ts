@@ -120,6 +120,17 @@ describe('eos-atlas bifurcations', () => {
     expect(stdout).toMatch(/\ndivergence {8}η\/η_c = 2\.0000000\d* ± \S+ \(the boundary crisis: the first diverging orbit, just above a chaotic one; stop: resolution\)/);
   }, 60_000);
 
+  it('lists the windows of the scan', async () => {
+    // 300 samples over [1.35, 1.75] are 1.3e-3 apart: wide enough for the windows of period 5 near 1.39 and 3 near 1.45 and 1.70.
+    const args = ['bifurcations', '--engine', 'cpu', ...manifold, '--from', '1.35', '--to', '1.75', '--steps', '2048', '--scan', '300', '--depth', '1'];
+    const { code, stdout } = await runCli(args);
+    expect(code).toBe(0);
+    const line = stdout.split('\n').find((text) => text.startsWith('windows '));
+    expect(line).toMatch(/5 at 1\.39/);
+    expect(line).toMatch(/3 at 1\.45/);
+    expect(line).toMatch(/3 at 1\.69|3 at 1\.70/);
+  }, 60_000);
+
   it('reports a range that diverges from its low end', async () => {
     const { code, stdout } = await runCli(['bifurcations', '--engine', 'cpu', '--from', '1.3', '--to', '1.4', '--scan', '32', '--steps', '512']);
     expect(code).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findBifurcations, findCrisis, findPeriod3Window } from '../../src/core/bifurcations.ts';
-import { cascadeLevel, locateCascade, locateNextDoubling, type OrbitEvaluator } from '../../src/core/cascade.ts';
+import { cascadeLevel, locateCascade, locateNextDoubling, periodicWindows, type OrbitEvaluator } from '../../src/core/cascade.ts';
 import { runHatTrajectory } from '../../src/core/analysis.ts';
 import { float32Ulp } from '../../src/core/precision.ts';
 
@@ -297,5 +297,43 @@ describe('locateCascade input', () => {
   it('rejects an evaluator that drops values', async () => {
     const short: OrbitEvaluator = async (values, steps) => (await manifoldEvaluator(values, steps)).slice(1);
     await expect(locateCascade(short, { from: 1, to: 1.3, steps: 256, scanPoints: 8 })).rejects.toThrow('returned 7 samples for 8 values');
+  });
+});
+
+describe('periodic windows', () => {
+  it('lists runs that open from chaos', () => {
+    const sample = (phase: 'periodic' | 'chaotic' | 'converged', period: number) => ({ phase, period, lyapunovExponent: 0 });
+    const set = {
+      values: [1, 2, 3, 4, 5, 6, 7, 8],
+      samples: [sample('periodic', 4), sample('chaotic', 0), sample('periodic', 3), sample('periodic', 3), sample('periodic', 6), sample('chaotic', 0), sample('periodic', 5), sample('chaotic', 0)],
+    };
+    // The period-4 sample lies below the chaos, and the period-6 run doubles the period-3 window.
+    expect(periodicWindows(set)).toEqual([
+      { period: 3, first: 3, last: 4, opensAfter: 2 },
+      { period: 5, first: 7, last: 7, opensAfter: 6 },
+    ]);
+  });
+
+  it('finds the period-3 window of the manifold map', async () => {
+    const report = await locateCascade(manifoldEvaluator, {
+      from: 1.3,
+      to: 1.95,
+      steps: 2048,
+      scanPoints: 2048,
+      depth: 1,
+      bandSteps: 0,
+      multiplierCheck: false,
+      chaosOnset: false,
+      period3: false,
+      divergence: false,
+    });
+    const opening = findPeriod3Window(0, 1.4).yTilde;
+    const window3 = report.windows.find((window) => window.period === 3)!;
+    // The window opens at the tangent bifurcation, between the samples around it.
+    expect(window3.opensAfter).toBeLessThan(opening);
+    expect(window3.first).toBeGreaterThan(opening);
+    expect(window3.first - window3.opensAfter).toBeLessThan(1e-3);
+    // Windows of other periods show up in the chaotic range too.
+    expect(new Set(report.windows.map((window) => window.period)).size).toBeGreaterThan(2);
   });
 });
