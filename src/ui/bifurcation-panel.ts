@@ -125,7 +125,7 @@ export class BifurcationPanel extends LitElement {
 
   /** The diagram on display and its counts; it changes only when a render completes. */
   private shownDiagram: { diagram: BifurcationDiagram; render: DiagramRender } | undefined;
-  /** Tone-mapped pixels of `shown`, kept while neither the counts nor the tone options change. */
+  /** Tone-mapped pixels of `shownDiagram`, kept while neither the counts nor the tone options change. */
   private toned: { render: DiagramRender; tone: string; pixels: Uint8ClampedArray } | undefined;
 
   private readonly renderTask = new Task(this, {
@@ -134,8 +134,13 @@ export class BifurcationPanel extends LitElement {
         return undefined;
       }
       const diagram = JSON.parse(key) as BifurcationDiagram;
-      const render = await renderDiagram(engine, diagram, { signal, precision, onProgress: (progress) => (this.progress = progress) });
-      this.progress = undefined;
+      let render: DiagramRender;
+      try {
+        render = await renderDiagram(engine, diagram, { signal, precision, onProgress: (progress) => (this.progress = progress) });
+      } finally {
+        // A failed or cancelled render must not leave its progress bar in place of the message.
+        this.progress = undefined;
+      }
       this.shownDiagram = { diagram, render };
       this.dispatchEvent(new CustomEvent('diagram-rendered', { bubbles: true, composed: true }));
       return render;
