@@ -226,17 +226,26 @@ export class AtlasApp extends LitElement {
     const onProgress = (progress: RenderProgress) => {
       this.progress = progress;
     };
-    if (view.columns >= PREVIEW_MIN_COLUMNS && view.rows >= PREVIEW_MIN_COLUMNS / 2) {
-      const coarse = createView({ ...viewInput, columns: Math.ceil(view.columns / 4), rows: Math.ceil(view.rows / 4) });
-      // The preview reports progress too, so a costly view shows its progress and cancel at once.
-      const preview = await engine.render(coarse, { signal, onProgress, precision });
-      this.showResult(engine, coarse, preview);
+    try {
+      if (view.columns >= PREVIEW_MIN_COLUMNS && view.rows >= PREVIEW_MIN_COLUMNS / 2) {
+        const coarse = createView({ ...viewInput, columns: Math.ceil(view.columns / 4), rows: Math.ceil(view.rows / 4) });
+        // The preview reports progress too, so a costly view shows its progress and cancel at once.
+        const preview = await engine.render(coarse, { signal, onProgress, precision });
+        this.showResult(engine, coarse, preview);
+      }
+      const result = await engine.render(view, { signal, onProgress, precision });
+      this.recoveries += result.recoveries;
+      this.showResult(engine, view, result);
+      this.progress = undefined;
+      return result;
+    } catch (error) {
+      // A failed render must not leave its progress bar and cancel button. A render
+      // cancelled for a newer view leaves the progress to that view's render.
+      if (!signal.aborted) {
+        this.progress = undefined;
+      }
+      throw error;
     }
-    const result = await engine.render(view, { signal, onProgress, precision });
-    this.recoveries += result.recoveries;
-    this.showResult(engine, view, result);
-    this.progress = undefined;
-    return result;
   }
 
   private showResult(engine: Engine, view: View, result: ViewResult): void {
