@@ -751,6 +751,7 @@ function decodeDiagramPanel(raw: ReadonlyMap<string, string>, number: (key: UrlS
   if (!raw.has('bq')) {
     throw missingKey('bq', `a quantity (${DIAGRAM_QUANTITIES.join(', ')}), because ${present.join(', ')} set the bifurcation diagram, which bq opens`);
   }
+
   const defaults = DEFAULT_DIAGRAM_PANEL;
   const panel: DiagramPanelState = {
     quantity: raw.get('bq') as DiagramQuantity,
@@ -762,18 +763,22 @@ function decodeDiagramPanel(raw: ReadonlyMap<string, string>, number: (key: UrlS
     samples: number('bsamples') ?? defaults.samples,
     tone: { ...defaults.tone },
   };
+
   if (raw.has('bx')) {
     panel.x = parseRange('bx', raw.get('bx')!);
   }
+
   const row = number('brow');
   if (row !== undefined) {
     panel.row = row;
   }
+
   if (raw.has('bres')) {
     const resolution = parseResolution(raw.get('bres')!, 'bres');
     panel.columns = resolution.columns;
     panel.rows = resolution.rows;
   }
+
   if (raw.has('bsteps')) {
     const text = raw.get('bsteps')!;
     const parts = text.split(',');
@@ -783,6 +788,7 @@ function decodeDiagramPanel(raw: ReadonlyMap<string, string>, number: (key: UrlS
     panel.transient = parseNumber('bsteps', parts[0]!, text);
     panel.recorded = parseNumber('bsteps', parts[1]!, text);
   }
+
   if (raw.has('btone')) {
     const text = raw.get('btone')!;
     const parts = text.split(',');
@@ -796,6 +802,7 @@ function decodeDiagramPanel(raw: ReadonlyMap<string, string>, number: (key: UrlS
       invert: parts[3] === '1',
     };
   }
+
   return panel;
 }
 

@@ -565,8 +565,8 @@ export class BifurcationPanel extends LitElement {
 
   /**
    * Applies a zoom or pan of the plot, unless no precision that the engine offers
-   * resolves the new ranges: then the diagram keeps its ranges and says why, as the
-   * phase map does at its precision limit.
+   * resolves the new ranges. Then the diagram keeps its ranges and shows the reason,
+   * as the phase map does at its precision limit.
    */
   private onRangeRequested(event: CustomEvent<DiagramRangeRequest>): void {
     const { x, y } = event.detail;

@@ -1,8 +1,9 @@
 /**
- * End-to-end tests of the page beyond float32 in headless Chromium: a view that only
- * df64 resolves renders and names df64 under the map, a zoom from float32 into df64 goes through, and
- * the page stops a zoom that no precision resolves. browser-harness.ts starts the
- * page server and the browser.
+ * End-to-end tests of the page beyond float32 in headless Chromium. A view that only
+ * df64 resolves renders and names df64 under the map. A zoom from float32 into df64
+ * goes through, and the page stops a zoom that no precision resolves. df64 also has to
+ * match float64 on the browser's driver. browser-harness.ts starts the page server and
+ * the browser.
  */
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';

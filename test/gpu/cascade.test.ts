@@ -105,8 +105,8 @@ describe('cascade finder on the df64 kernels', async () => {
       const truth = exact.doublings[doubling.k - 1]!.yTilde;
       expect(Math.abs(doubling.value - truth), `k = ${doubling.k}: ${doubling.value} ± ${doubling.error}, exact ${truth}`).toBeLessThanOrEqual(doubling.error);
     }
-    // The float32 kernels detect ỹ₂ and ỹ₃ early by 4.9·10⁻³ and 3.1·10⁻³ at any step count;
-    // in df64 only the 1/T detection band is left, a few 10⁻⁴ at 8192 steps.
+    // The float32 kernels detect ỹ₂ and ỹ₃ early by 4.9·10⁻³ and 3.1·10⁻³ at any step count.
+    // In df64 only the 1/T detection band is left, a few 10⁻⁴ at 8192 steps.
     for (const k of [2, 3]) {
       expect(Math.abs(report.doublings[k - 1]!.value - exact.doublings[k - 1]!.yTilde), `k = ${k}`).toBeLessThan(1e-3);
     }
