@@ -146,6 +146,28 @@ fn reduce(@builtin(global_invocation_id) id: vec3u) {
     return;
   }
 
+  if (params.samples == 1u) {
+    // One sample: the pixel's layers are its trajectory's readouts, as combineSamples
+    // gives them for one sample. This path skips the per-sample arrays below, which a
+    // CPU driver such as lavapipe keeps in memory rather than in registers (docs/kernels.md).
+    let r = classify(states[first]);
+    results[base + 0u] = f32(r.phase);
+    results[base + 1u] = f32(r.period);
+    results[base + 2u] = select(-1.0, f32(r.convergenceStep), r.convergenceStep >= 0);
+    results[base + 3u] = select(-1.0, f32(r.divergenceStep), r.divergenceStep >= 0);
+    results[base + 4u] = select(nanValue(), r.lateMin, isFiniteBits(r.lateMin));
+    results[base + 5u] = select(nanValue(), r.lateMax, isFiniteBits(r.lateMax));
+    results[base + 6u] = select(nanValue(), r.sharpnessRatio, isFiniteBits(r.sharpnessRatio));
+    results[base + 7u] = select(nanValue(), r.peakLossRatio, isFiniteBits(r.peakLossRatio));
+    results[base + 8u] = select(nanValue(), r.lyapunov, isFiniteBits(r.lyapunov));
+    results[base + 9u] = select(0.0, 1.0, r.catapult);
+    results[base + 10u] = select(0.0, 1.0, r.sharpening);
+    for (var code = 0u; code < 5u; code = code + 1u) {
+      results[base + 11u + code] = select(0.0, 1.0, r.phase == code);
+    }
+    return;
+  }
+
   // Pass 1: phase counts, flags and means.
   var phaseCounts = array<u32, 5>(0u, 0u, 0u, 0u, 0u);
   var convergenceSum = 0.0;

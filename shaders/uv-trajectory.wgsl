@@ -13,6 +13,8 @@
 
 @group(0) @binding(0) var<uniform> params: StepParams;
 @group(0) @binding(1) var<storage, read_write> states: array<TrajectoryState>;
+// Read only by `initialize`. `advance` does not use it, so its pipeline layout leaves it out.
+@group(0) @binding(2) var<storage, read> starts: array<TrajectoryStart>;
 
 const FLAG_DIVERGED: u32 = 1u;
 const FLAG_INVALID: u32 = 2u;
@@ -195,6 +197,31 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
     }
   }
   return true;
+}
+
+// Expands each uploaded start into the state before step 0: the host sends 16 bytes
+// per trajectory (32 in df64) instead of the whole state. Fields not set here start
+// at zero, as in TrajectoryAnalyzer.
+@compute @workgroup_size(64)
+fn initialize(@builtin(global_invocation_id) id: vec3u) {
+  let index = id.y * params.rowStride + id.x;
+  if (index >= params.trajectoryCount) {
+    return;
+  }
+  let start = starts[index];
+  var s: TrajectoryState;
+  s.pHat = start.pHat;
+  s.qHat = start.qHat;
+  s.yTilde = start.yTilde;
+  s.flags = start.flags;
+  s.nextStep = 0u;
+  s.convergedRunStart = -1;
+  s.divergenceStep = -1;
+  s.lateMin = bitcast<f32>(params.infinityBits);
+  s.lateMax = -bitcast<f32>(params.infinityBits);
+  s.tangentP = params.tangentStartP;
+  s.tangentQ = params.tangentStartQ;
+  states[index] = s;
 }
 
 @compute @workgroup_size(64)

@@ -77,33 +77,51 @@ invariant(d.sizeOf(TrajectoryState) === TRAJECTORY_STATE_WORDS * 4, 'TrajectoryS
 export const TRAJECTORY_STATE_DF64_WORDS = 28;
 invariant(d.sizeOf(TrajectoryStateDf64) === TRAJECTORY_STATE_DF64_WORDS * 4, 'TrajectoryStateDf64 must be 28 words without padding');
 
-/** Word offsets of the fields that the host writes when it initializes a tile. */
-export type StateWordOffsets = Record<
-  'pHat' | 'qHat' | 'yTilde' | 'nextStep' | 'flags' | 'convergedRunStart' | 'divergenceStep' | 'lateMin' | 'lateMax' | 'tangentP' | 'tangentQ',
-  number
->;
+/**
+ * Start of one trajectory as the host uploads it: the kernel's `initialize` entry
+ * point expands it into a full {@link TrajectoryState} on the device. `real` is
+ * f32 or vec2f (a df64 pair, hi then lo) as in the state.
+ */
+function trajectoryStartSchema<Real extends d.F32 | d.Vec2f>(real: Real) {
+  return d.struct({
+    pHat: real,
+    qHat: real,
+    yTilde: real,
+    /** 0, or FLAG_INVALID for a pixel without a valid trajectory. */
+    flags: d.u32,
+  });
+}
 
-function stateWordOffsets(schema: typeof TrajectoryState | typeof TrajectoryStateDf64): StateWordOffsets {
-  const word = (accessor: (state: d.Infer<typeof schema>) => unknown) => d.memoryLayoutOf(schema, accessor).offset / 4;
+/** Start record of the float32 kernel: four words. */
+export const TrajectoryStartRecord = trajectoryStartSchema(d.f32);
+/** Start record of the df64 kernel: three pairs and the flags, padded to eight words (vec2f aligns to 8 bytes). */
+export const TrajectoryStartRecordDf64 = trajectoryStartSchema(d.vec2f);
+
+/** Word offsets in a start record; a df64 field's lo follows its hi. */
+export interface StartWordOffsets {
+  pHat: number;
+  qHat: number;
+  yTilde: number;
+  flags: number;
+  /** 4-byte words per record, padding included. */
+  words: number;
+}
+
+function startWordOffsets(schema: typeof TrajectoryStartRecord | typeof TrajectoryStartRecordDf64): StartWordOffsets {
+  const word = (accessor: (start: d.Infer<typeof schema>) => unknown) => d.memoryLayoutOf(schema, accessor).offset / 4;
   return {
-    pHat: word((state) => state.pHat),
-    qHat: word((state) => state.qHat),
-    yTilde: word((state) => state.yTilde),
-    nextStep: word((state) => state.nextStep),
-    flags: word((state) => state.flags),
-    convergedRunStart: word((state) => state.convergedRunStart),
-    divergenceStep: word((state) => state.divergenceStep),
-    lateMin: word((state) => state.lateMin),
-    lateMax: word((state) => state.lateMax),
-    tangentP: word((state) => state.tangentP),
-    tangentQ: word((state) => state.tangentQ),
+    pHat: word((start) => start.pHat),
+    qHat: word((start) => start.qHat),
+    yTilde: word((start) => start.yTilde),
+    flags: word((start) => start.flags),
+    words: d.sizeOf(schema) / 4,
   };
 }
 
-/** Word offsets in {@link TrajectoryState}. */
-export const STATE_WORD: StateWordOffsets = stateWordOffsets(TrajectoryState);
-/** Word offsets in {@link TrajectoryStateDf64}; a df64 field's lo follows its hi. */
-export const STATE_WORD_DF64: StateWordOffsets = stateWordOffsets(TrajectoryStateDf64);
+/** Word offsets in {@link TrajectoryStartRecord}. */
+export const START_WORD: StartWordOffsets = startWordOffsets(TrajectoryStartRecord);
+/** Word offsets in {@link TrajectoryStartRecordDf64}. */
+export const START_WORD_DF64: StartWordOffsets = startWordOffsets(TrajectoryStartRecordDf64);
 
 /** Flag: the trajectory diverged and is no longer advanced. */
 export const FLAG_DIVERGED = 1;
@@ -138,6 +156,12 @@ export const StepParams = d.struct({
   chaosThreshold: d.f32,
   /** 0, which the df64 kernel reads at run time to guard its arithmetic (shaders/df64.wgsl). */
   opaqueZero: d.u32,
+  /** Bits of +∞, which `initialize` writes as the empty late minimum (WGSL constants cannot be infinite). */
+  infinityBits: d.u32,
+  /** Unit tangent vector that `initialize` writes (TANGENT_START in src/core/analysis.ts), first component. */
+  tangentStartP: d.f32,
+  /** Second component of the initial tangent vector. */
+  tangentStartQ: d.f32,
 });
 
 /** Uniform parameters of the per-pixel reduction. */

@@ -25,14 +25,16 @@ import { DF64_SOURCE, resolveKernel } from './kernel-sources.ts';
 import {
   FLAG_INVALID,
   ReduceParams,
-  STATE_WORD,
-  STATE_WORD_DF64,
+  START_WORD,
+  START_WORD_DF64,
   StepParams,
   TRAJECTORY_STATE_DF64_WORDS,
   TRAJECTORY_STATE_WORDS,
+  TrajectoryStartRecord,
+  TrajectoryStartRecordDf64,
   TrajectoryState,
   TrajectoryStateDf64,
-  type StateWordOffsets,
+  type StartWordOffsets,
 } from './schemas.ts';
 import { StagingPool } from './staging-pool.ts';
 
@@ -49,7 +51,9 @@ interface StateLayout {
   schema: typeof TrajectoryState | typeof TrajectoryStateDf64;
   /** 4-byte words per trajectory. */
   words: number;
-  offsets: StateWordOffsets;
+  /** The start record that the host uploads and `initialize` expands. */
+  startSchema: typeof TrajectoryStartRecord | typeof TrajectoryStartRecordDf64;
+  start: StartWordOffsets;
   /** Files that come before the kernel sources: the Real type and its arithmetic. */
   realSources: readonly string[];
   /** Whether Real fields are df64 pairs (hi, then lo). */
@@ -57,8 +61,22 @@ interface StateLayout {
 }
 
 const STATE_LAYOUTS: Record<GpuPrecision, StateLayout> = {
-  float32: { schema: TrajectoryState, words: TRAJECTORY_STATE_WORDS, offsets: STATE_WORD, realSources: [realF32Source], pairs: false },
-  df64: { schema: TrajectoryStateDf64, words: TRAJECTORY_STATE_DF64_WORDS, offsets: STATE_WORD_DF64, realSources: [DF64_SOURCE, realDf64Source], pairs: true },
+  float32: {
+    schema: TrajectoryState,
+    words: TRAJECTORY_STATE_WORDS,
+    startSchema: TrajectoryStartRecord,
+    start: START_WORD,
+    realSources: [realF32Source],
+    pairs: false,
+  },
+  df64: {
+    schema: TrajectoryStateDf64,
+    words: TRAJECTORY_STATE_DF64_WORDS,
+    startSchema: TrajectoryStartRecordDf64,
+    start: START_WORD_DF64,
+    realSources: [DF64_SOURCE, realDf64Source],
+    pairs: true,
+  },
 };
 
 /** Progress of a render. */
@@ -133,8 +151,10 @@ function createAbortError(): Error {
 
 /** Compiled pipelines of one device. */
 interface Pipelines {
+  initialize: GPUComputePipeline;
   advance: GPUComputePipeline;
   reduce: GPUComputePipeline;
+  initializeLayout: GPUBindGroupLayout;
   advanceLayout: GPUBindGroupLayout;
   reduceLayout: GPUBindGroupLayout;
 }
@@ -145,10 +165,22 @@ async function compilePipelines(context: GpuContext, precision: GpuPrecision): P
   // prepends the struct declarations generated from the schemas; the kernels name the
   // state struct TrajectoryState in both.
   const layout = STATE_LAYOUTS[precision];
-  const advanceCode = resolveKernel([...layout.realSources, trajectorySource], { TrajectoryState: layout.schema, StepParams });
+  const advanceCode = resolveKernel([...layout.realSources, trajectorySource], {
+    TrajectoryState: layout.schema,
+    TrajectoryStart: layout.startSchema,
+    StepParams,
+  });
   const reduceCode = resolveKernel([...layout.realSources, reduceSource], { TrajectoryState: layout.schema, ReduceParams });
 
   device.pushErrorScope('validation');
+  const initializeLayout = device.createBindGroupLayout({
+    label: 'initialize',
+    entries: [
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+      { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
+    ],
+  });
   const advanceLayout = device.createBindGroupLayout({
     label: 'advance',
     entries: [
@@ -164,17 +196,24 @@ async function compilePipelines(context: GpuContext, precision: GpuPrecision): P
       { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
     ],
   });
+  const trajectoryModule = device.createShaderModule({ label: `uv-trajectory.wgsl (${precision})`, code: advanceCode });
   const pipelines = {
+    initialize: device.createComputePipeline({
+      label: 'initialize',
+      layout: device.createPipelineLayout({ bindGroupLayouts: [initializeLayout] }),
+      compute: { module: trajectoryModule, entryPoint: 'initialize' },
+    }),
     advance: device.createComputePipeline({
       label: 'advance',
       layout: device.createPipelineLayout({ bindGroupLayouts: [advanceLayout] }),
-      compute: { module: device.createShaderModule({ label: `uv-trajectory.wgsl (${precision})`, code: advanceCode }), entryPoint: 'advance' },
+      compute: { module: trajectoryModule, entryPoint: 'advance' },
     }),
     reduce: device.createComputePipeline({
       label: 'reduce',
       layout: device.createPipelineLayout({ bindGroupLayouts: [reduceLayout] }),
       compute: { module: device.createShaderModule({ label: `uv-reduce.wgsl (${precision})`, code: reduceCode }), entryPoint: 'reduce' },
     }),
+    initializeLayout,
     advanceLayout,
     reduceLayout,
   };
@@ -197,31 +236,30 @@ export function dispatchGrid(invocations: number, maxPerDimension: number): { x:
 
 /**
  * Trajectories to run: `pixels` pixels of `samples` trajectories each, all with
- * `steps` steps, and a function that writes the initial states of a pixel range.
+ * `steps` steps, and a function that writes the start records of a pixel range.
  */
 interface WorkSource {
   pixels: number;
   samples: number;
   steps: number;
-  initialStates(firstPixel: number, pixelCount: number, precision: GpuPrecision): ArrayBuffer;
+  startRecords(firstPixel: number, pixelCount: number, precision: GpuPrecision): ArrayBuffer;
 }
 
 /**
- * Writes the state words of one trajectory start (undefined: an invalid pixel). A float32
- * state gets each float64 start value rounded once. A df64 state gets the pair
+ * Writes the start record of one trajectory (undefined: an invalid pixel). A float32
+ * record gets each float64 start value rounded once. A df64 record gets the pair
  * hi = fround(x), lo = fround(x − hi), whose sum is x to about 2⁻⁴⁸ relative.
  */
 function writeStart(
   layout: StateLayout,
   floats: Float32Array,
   words: Uint32Array,
-  ints: Int32Array,
   base: number,
   start: TrajectoryStart | undefined,
   valid: boolean,
 ): void {
   // Plain statements, no closure: this runs once per trajectory, a million times for a 1024² view.
-  const offsets = layout.offsets;
+  const offsets = layout.start;
   const pHat = start?.pHat ?? 0;
   const qHat = start?.qHat ?? 0;
   const yTilde = start?.yTilde ?? 0;
@@ -233,14 +271,7 @@ function writeStart(
     floats[base + offsets.qHat + 1] = qHat - floats[base + offsets.qHat]!;
     floats[base + offsets.yTilde + 1] = yTilde - floats[base + offsets.yTilde]!;
   }
-  words[base + offsets.nextStep] = 0;
   words[base + offsets.flags] = valid ? 0 : FLAG_INVALID;
-  ints[base + offsets.convergedRunStart] = -1;
-  ints[base + offsets.divergenceStep] = -1;
-  floats[base + offsets.lateMin] = Infinity;
-  floats[base + offsets.lateMax] = -Infinity;
-  floats[base + offsets.tangentP] = TANGENT_START[0];
-  floats[base + offsets.tangentQ] = TANGENT_START[1];
 }
 
 /** Returns the trajectories of a view as a work source. */
@@ -249,7 +280,7 @@ function viewWork(view: View): WorkSource {
     pixels: view.columns * view.rows,
     samples: view.samples,
     steps: view.experiment.steps,
-    initialStates: (firstPixel, pixelCount, precision) => writeInitialStates(view, firstPixel, pixelCount, precision),
+    startRecords: (firstPixel, pixelCount, precision) => writeStartRecords(view, firstPixel, pixelCount, precision),
   };
 }
 
@@ -259,29 +290,31 @@ function startsWork(starts: ReadonlyArray<TrajectoryStart | undefined>, steps: n
     pixels: starts.length,
     samples: 1,
     steps,
-    initialStates(firstPixel, pixelCount, precision) {
+    startRecords(firstPixel, pixelCount, precision) {
       const layout = STATE_LAYOUTS[precision];
-      const buffer = new ArrayBuffer(pixelCount * layout.words * 4);
+      const buffer = new ArrayBuffer(pixelCount * layout.start.words * 4);
       const floats = new Float32Array(buffer);
       const words = new Uint32Array(buffer);
-      const ints = new Int32Array(buffer);
       for (let p = 0; p < pixelCount; p++) {
         const start = starts[firstPixel + p];
-        writeStart(layout, floats, words, ints, p * layout.words, start, start !== undefined);
+        writeStart(layout, floats, words, p * layout.start.words, start, start !== undefined);
       }
       return buffer;
     },
   };
 }
 
-/** Fills the initial states of the trajectories of pixels [firstPixel, firstPixel + pixelCount) of a view. */
-export function writeInitialStates(view: View, firstPixel: number, pixelCount: number, precision: GpuPrecision = 'float32'): ArrayBuffer {
+/**
+ * Returns the start records of the trajectories of pixels [firstPixel, firstPixel +
+ * pixelCount) of a view. A pixel with any invalid sample is invalid as a whole.
+ */
+export function writeStartRecords(view: View, firstPixel: number, pixelCount: number, precision: GpuPrecision = 'float32'): ArrayBuffer {
   const samples = view.samples;
   const layout = STATE_LAYOUTS[precision];
-  const buffer = new ArrayBuffer(pixelCount * samples * layout.words * 4);
+  const recordWords = layout.start.words;
+  const buffer = new ArrayBuffer(pixelCount * samples * recordWords * 4);
   const floats = new Float32Array(buffer);
   const words = new Uint32Array(buffer);
-  const ints = new Int32Array(buffer);
   const starts: Array<TrajectoryStart | undefined> = new Array(samples);
   for (let p = 0; p < pixelCount; p++) {
     const pixel = firstPixel + p;
@@ -293,7 +326,7 @@ export function writeInitialStates(view: View, firstPixel: number, pixelCount: n
       valid &&= starts[k] !== undefined;
     }
     for (let k = 0; k < samples; k++) {
-      writeStart(layout, floats, words, ints, (p * samples + k) * layout.words, starts[k], valid);
+      writeStart(layout, floats, words, (p * samples + k) * recordWords, starts[k], valid);
     }
   }
   return buffer;
@@ -529,7 +562,9 @@ export class GpuEngine {
     const windows = analysisWindows(steps);
     const progressAtStart = progress.done;
 
-    const stateBuffer = root.createBuffer(d.arrayOf(STATE_LAYOUTS[precision].schema, trajectoryCount)).$usage('storage');
+    const layout = STATE_LAYOUTS[precision];
+    const stateBuffer = root.createBuffer(d.arrayOf(layout.schema, trajectoryCount)).$usage('storage');
+    const startBuffer = root.createBuffer(d.arrayOf(layout.startSchema, trajectoryCount)).$usage('storage');
     // The tile writes into its slice of the view-wide buffer. Its offset is a multiple of
     // 4 pixels × 64 bytes, which meets the 256-byte storage offset alignment.
     const tileResults = viewResults === undefined ? root.createBuffer(d.arrayOf(d.f32, pixelCount * LAYER_COUNT)).$usage('storage') : undefined;
@@ -538,9 +573,17 @@ export class GpuEngine {
     const stepParams = root.createBuffer(StepParams).$usage('uniform');
     const reduceParams = root.createBuffer(ReduceParams).$usage('uniform');
     try {
-      device.queue.writeBuffer(root.unwrap(stateBuffer), 0, work.initialStates(firstPixel, pixelCount, precision));
+      device.queue.writeBuffer(root.unwrap(startBuffer), 0, work.startRecords(firstPixel, pixelCount, precision));
 
       const grid = dispatchGrid(trajectoryCount, maxPerDimension);
+      const initializeGroup = device.createBindGroup({
+        layout: pipelines.initializeLayout,
+        entries: [
+          { binding: 0, resource: { buffer: root.unwrap(stepParams) } },
+          { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
+          { binding: 2, resource: { buffer: root.unwrap(startBuffer) } },
+        ],
+      });
       const advanceGroup = device.createBindGroup({
         layout: pipelines.advanceLayout,
         entries: [
@@ -572,10 +615,20 @@ export class GpuEngine {
           divergenceBound: settings.divergenceBound,
           chaosThreshold: settings.chaosThreshold,
           opaqueZero: 0,
+          infinityBits: 0x7f800000,
+          tangentStartP: TANGENT_START[0],
+          tangentStartQ: TANGENT_START[1],
         });
         const chunkStarted = performance.now();
         const encoder = device.createCommandEncoder({ label: 'advance chunk' });
         const pass = encoder.beginComputePass();
+        if (chunks === 0) {
+          // The first chunk expands the uploaded starts into states. WebGPU orders
+          // the dispatches of a pass, so advance reads the states written here.
+          pass.setPipeline(pipelines.initialize);
+          pass.setBindGroup(0, initializeGroup);
+          pass.dispatchWorkgroups(grid.x, grid.y);
+        }
         pass.setPipeline(pipelines.advance);
         pass.setBindGroup(0, advanceGroup);
         pass.dispatchWorkgroups(grid.x, grid.y);
@@ -627,13 +680,17 @@ export class GpuEngine {
       encoder.copyBufferToBuffer(resultBuffer, resultOffset, staging, 0, byteLength);
       device.queue.submit([encoder.finish()]);
       await unlessLost(context, staging.mapAsync(GPUMapMode.READ, 0, byteLength));
-      const data = new Float32Array(staging.getMappedRange(0, byteLength).slice(0));
-      staging.unmap();
-      this.staging.release(staging);
-      scatterLayers(data, firstPixel, pixelCount, layers);
+      // Read straight from the mapped range: a copy of it would cost 64 bytes per pixel more.
+      try {
+        scatterLayers(new Float32Array(staging.getMappedRange(0, byteLength)), firstPixel, pixelCount, layers);
+      } finally {
+        staging.unmap();
+        this.staging.release(staging);
+      }
       return chunks;
     } finally {
       stateBuffer.destroy();
+      startBuffer.destroy();
       tileResults?.destroy();
       stepParams.destroy();
       reduceParams.destroy();
@@ -659,12 +716,24 @@ function gatherLayers(layers: ViewLayers, first: number, count: number): Float32
   return data;
 }
 
-/** Copies pixel-major tile results into the per-layer arrays of the view. */
+/** Pixels per block of {@link scatterLayers}: 256 KiB of results, which stay in cache while each layer reads them. */
+const SCATTER_BLOCK_PIXELS = 4096;
+
+/**
+ * Copies pixel-major tile results into the per-layer arrays of the view. It works in
+ * blocks of pixels, because one pass per layer over the whole tile streams every
+ * result from memory 16 times: for 800,000 pixels, blocks took 27–31 ms in Node 20
+ * and whole-tile passes 48–82 ms.
+ */
 function scatterLayers(data: Float32Array, firstPixel: number, pixelCount: number, layers: ViewLayers): void {
-  for (let k = 0; k < LAYER_COUNT; k++) {
-    const layer = layers[LAYER_NAMES[k]!];
-    for (let p = 0; p < pixelCount; p++) {
-      layer[firstPixel + p] = data[p * LAYER_COUNT + k]!;
+  const targets = LAYER_NAMES.map((name) => layers[name]);
+  for (let start = 0; start < pixelCount; start += SCATTER_BLOCK_PIXELS) {
+    const end = Math.min(pixelCount, start + SCATTER_BLOCK_PIXELS);
+    for (let k = 0; k < LAYER_COUNT; k++) {
+      const layer = targets[k]!;
+      for (let p = start; p < end; p++) {
+        layer[firstPixel + p] = data[p * LAYER_COUNT + k]!;
+      }
     }
   }
 }
