@@ -27,3 +27,9 @@ fn realSub(a: Real, b: Real) -> Real {
 fn realMul(a: Real, b: Real) -> Real {
   return df64Mul(a, b);
 }
+
+// Equal pairs, component by component: the kernels compare normalized pairs that
+// the same operations produced, so equal values have equal pairs.
+fn realEqual(a: Real, b: Real) -> bool {
+  return all(a == b);
+}

@@ -28,3 +28,7 @@ fn realSub(a: Real, b: Real) -> Real {
 fn realMul(a: Real, b: Real) -> Real {
   return a * b;
 }
+
+fn realEqual(a: Real, b: Real) -> bool {
+  return a == b;
+}

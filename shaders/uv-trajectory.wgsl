@@ -22,6 +22,9 @@ const FLAG_SUPERSTABLE: u32 = 4u;
 const MAX_PERIOD: u32 = 64u;
 const TANGENT_HIGH: f32 = 1099511627776.0; // 2⁴⁰
 const TANGENT_LOW: f32 = 9.094947e-13; // 2⁻⁴⁰
+const STEP_DIVERGED: u32 = 0u;
+const STEP_MOVED: u32 = 1u;
+const STEP_FIXED: u32 = 2u;
 
 // Finiteness from the bit pattern: WGSL lets a compiler assume that no value is
 // NaN or infinite, so comparisons such as x != x may be folded away.
@@ -77,21 +80,85 @@ struct Running {
   second: vec2u,
 }
 
+// Tangent vector ← J · tangent, with J = [[j11, j12], [j21, j22]] the Jacobian of one
+// state. Only late-window growth counts: the first counted step starts from a unit
+// vector. The vector is renormalized, and its logarithm banked, only when a component
+// leaves [2⁻⁴⁰, 2⁴⁰] (LyapunovEstimator does the same).
+fn turnTangent(r: ptr<function, Running>, j11: f32, j12: f32, j21: f32, j22: f32, late: bool) {
+  var tangentP = (*r).tangentP;
+  var tangentQ = (*r).tangentQ;
+  if (late && (*r).logCount == 0u) {
+    let norm = sqrt(tangentP * tangentP + tangentQ * tangentQ);
+    tangentP = tangentP / norm;
+    tangentQ = tangentQ / norm;
+  }
+  let x = j11 * tangentP + j12 * tangentQ;
+  let y = j21 * tangentP + j22 * tangentQ;
+  tangentP = x;
+  tangentQ = y;
+  if (late) {
+    (*r).logCount = (*r).logCount + 1u;
+  }
+  let largest = max(abs(x), abs(y));
+  if (largest == 0.0) {
+    if (late) {
+      (*r).flags = (*r).flags | FLAG_SUPERSTABLE;
+    }
+    tangentP = 0.6;
+    tangentQ = 0.8;
+  } else if (largest > TANGENT_HIGH || largest < TANGENT_LOW) {
+    let norm = sqrt(x * x + y * y);
+    if (late) {
+      (*r).logSum = (*r).logSum + log(norm);
+    }
+    tangentP = x / norm;
+    tangentQ = y / norm;
+  }
+  (*r).tangentP = tangentP;
+  (*r).tangentQ = tangentQ;
+}
+
+// Period detection at state t (t ≥ periodReference): state periodReference becomes
+// the reference, and each later state close to it sets its candidate bits.
+fn observePeriod(r: ptr<function, Running>, t: u32, realP: Real, realQ: Real) {
+  if (t == params.periodReference) {
+    (*r).referenceP = realP;
+    (*r).referenceQ = realQ;
+    (*r).first = vec2u(0u);
+    (*r).second = vec2u(0u);
+    return;
+  }
+  let j = t - params.periodReference;
+  let distance = abs(realToF32(realSub(realP, (*r).referenceP))) + abs(realToF32(realSub(realQ, (*r).referenceQ)));
+  let scale = abs(realToF32((*r).referenceP)) + abs(realToF32((*r).referenceQ));
+  if (distance <= params.periodTolerance * scale) {
+    if (j <= MAX_PERIOD) {
+      (*r).first = withBit((*r).first, j);
+    }
+    if (j % 2u == 0u && hasBit((*r).first, j / 2u)) {
+      (*r).second = withBit((*r).second, j / 2u);
+    }
+  }
+}
+
 // Observes state t: advances the map (t > 0) and applies every analysis rule.
 // `tangent`, `late` and `period` say whether t is in the Lyapunov burn-in or
 // later, in the late window, and in the period detector's window. The fast
 // paths pass constants, so after inlining each loop keeps only the code its
-// window needs. Returns false when the trajectory diverged at t.
-fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period: bool) -> bool {
+// window needs. Returns STEP_DIVERGED when the trajectory diverged at t, STEP_FIXED
+// when the step left P̂ and Q̂ bit for bit as they were, and STEP_MOVED otherwise.
+fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period: bool) -> u32 {
   var realP = (*r).pHat;
   var realQ = (*r).qHat;
   let realY = (*r).yTilde;
+  var unchanged = false;
   if (t > 0u) {
     let u = realSub(realSub(realP, realQ), realY);
     let down = realSub(realFromF32(1.0), u);
     let up = realAdd(realFromF32(1.0), u);
     realP = realMul(realMul(realP, down), down);
     realQ = realMul(realMul(realQ, up), up);
+    unchanged = realEqual(realP, (*r).pHat) && realEqual(realQ, (*r).qHat);
   }
 
   // Divergence: not finite, or ηλ/2 above the bound. The stored state stays the last finite one.
@@ -99,7 +166,7 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
   if (!isFiniteBits(sum) || sum > params.divergenceBound) {
     (*r).flags = (*r).flags | FLAG_DIVERGED;
     (*r).divergenceStep = i32(t);
-    return false;
+    return STEP_DIVERGED;
   }
   (*r).pHat = realP;
   (*r).qHat = realQ;
@@ -138,65 +205,132 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
   }
 
   if (tangent && t < params.totalSteps) {
-    // Tangent vector ← J · tangent. Only late-window growth counts: the first counted
-    // step starts from a unit vector. The vector is renormalized, and its logarithm
-    // banked, only when a component leaves [2⁻⁴⁰, 2⁴⁰] (LyapunovEstimator does the same).
-    var tangentP = (*r).tangentP;
-    var tangentQ = (*r).tangentQ;
-    if (late && (*r).logCount == 0u) {
-      let norm = sqrt(tangentP * tangentP + tangentQ * tangentQ);
-      tangentP = tangentP / norm;
-      tangentQ = tangentQ / norm;
-    }
+    // The entries are those of jacobianHat in src/core/analysis.ts.
     let down = 1.0 - u;
     let up = 1.0 + u;
-    let x = (down * down - 2.0 * pHat * down) * tangentP + (2.0 * pHat * down) * tangentQ;
-    let y = (2.0 * qHat * up) * tangentP + (up * up - 2.0 * qHat * up) * tangentQ;
-    tangentP = x;
-    tangentQ = y;
-    if (late) {
-      (*r).logCount = (*r).logCount + 1u;
-    }
-    let largest = max(abs(x), abs(y));
-    if (largest == 0.0) {
-      if (late) {
-        (*r).flags = (*r).flags | FLAG_SUPERSTABLE;
-      }
-      tangentP = 0.6;
-      tangentQ = 0.8;
-    } else if (largest > TANGENT_HIGH || largest < TANGENT_LOW) {
-      let norm = sqrt(x * x + y * y);
-      if (late) {
-        (*r).logSum = (*r).logSum + log(norm);
-      }
-      tangentP = x / norm;
-      tangentQ = y / norm;
-    }
-    (*r).tangentP = tangentP;
-    (*r).tangentQ = tangentQ;
+    turnTangent(r, down * down - 2.0 * pHat * down, 2.0 * pHat * down, 2.0 * qHat * up, up * up - 2.0 * qHat * up, late);
   }
 
   if (period) {
-    if (t == params.periodReference) {
-      (*r).referenceP = realP;
-      (*r).referenceQ = realQ;
-      (*r).first = vec2u(0u);
-      (*r).second = vec2u(0u);
-    } else {
-      let j = t - params.periodReference;
-      let distance = abs(realToF32(realSub(realP, (*r).referenceP))) + abs(realToF32(realSub(realQ, (*r).referenceQ)));
-      let scale = abs(realToF32((*r).referenceP)) + abs(realToF32((*r).referenceQ));
-      if (distance <= params.periodTolerance * scale) {
-        if (j <= MAX_PERIOD) {
-          (*r).first = withBit((*r).first, j);
-        }
-        if (j % 2u == 0u && hasBit((*r).first, j / 2u)) {
-          (*r).second = withBit((*r).second, j / 2u);
-        }
+    observePeriod(r, t, realP, realQ);
+  }
+  return select(STEP_MOVED, STEP_FIXED, unchanged);
+}
+
+// Growth of a vector under the m-th power of a constant Jacobian J: the direction of
+// Jᵐv and ln(|Jᵐv| / |v|).
+struct Growth {
+  direction: vec2f,
+  logGrowth: f32,
+}
+
+// Jᵐv by repeated squaring: about 2 log₂ m products instead of m. Both the vector and
+// the squared matrix are rescaled after every product, and the logarithms of the
+// scales are summed, so neither overflows. J must be invertible, so that no product
+// is zero.
+fn powerGrowth(j11: f32, j12: f32, j21: f32, j22: f32, v: vec2f, m: u32) -> Growth {
+  // a = e^logScale · [[a11, a12], [a21, a22]] is J^(2^k) at bit k of m.
+  var a11 = j11;
+  var a12 = j12;
+  var a21 = j21;
+  var a22 = j22;
+  var logScale = 0.0;
+  var w = v / length(v);
+  var logGrowth = 0.0;
+  var k = m;
+  loop {
+    if ((k & 1u) != 0u) {
+      let product = vec2f(a11 * w.x + a12 * w.y, a21 * w.x + a22 * w.y);
+      let norm = length(product);
+      w = product / norm;
+      logGrowth = logGrowth + logScale + log(norm);
+    }
+    k = k >> 1u;
+    if (k == 0u) {
+      break;
+    }
+    let b11 = a11 * a11 + a12 * a21;
+    let b12 = a11 * a12 + a12 * a22;
+    let b21 = a21 * a11 + a22 * a21;
+    let b22 = a21 * a12 + a22 * a22;
+    let largest = max(max(abs(b11), abs(b12)), max(abs(b21), abs(b22)));
+    a11 = b11 / largest;
+    a12 = b12 / largest;
+    a21 = b21 / largest;
+    a22 = b22 / largest;
+    logScale = 2.0 * logScale + log(largest);
+  }
+  return Growth(w, logGrowth);
+}
+
+// Observes states first … last of a trajectory whose state no longer changes: the
+// last step left P̂ and Q̂ bit for bit as they were, so every later state is the
+// same, and the rules need no further steps of the map. The late range takes the
+// one value of ηλ_H/2; the convergence run, the peak loss and divergence cannot
+// change; period detection runs on against the fixed state. The tangent vector
+// turns by one constant Jacobian J, so its remaining burn-in and late growth are
+// those of powers of J (powerGrowth), equal to the step-by-step product up to
+// float32 rounding. A singular J, whose powers can reach the zero vector that
+// turnTangent() resets, is still turned step by step.
+fn fastForward(r: ptr<function, Running>, first: u32, last: u32) {
+  let pHat = realToF32((*r).pHat);
+  let qHat = realToF32((*r).qHat);
+  let u = realToF32(realSub(realSub((*r).pHat, (*r).qHat), (*r).yTilde));
+  if (max(first, params.lateStart) <= last) {
+    let halfSharpness = 0.5 * hessianSharpnessHat(pHat, qHat, u);
+    (*r).lateMin = min((*r).lateMin, halfSharpness);
+    (*r).lateMax = max((*r).lateMax, halfSharpness);
+  }
+
+  let down = 1.0 - u;
+  let up = 1.0 + u;
+  let j11 = down * down - 2.0 * pHat * down;
+  let j12 = 2.0 * pHat * down;
+  let j21 = 2.0 * qHat * up;
+  let j22 = up * up - 2.0 * qHat * up;
+  // Steps t with a tangent turn: tangentStart ≤ t < totalSteps, burn-in before lateStart.
+  let tangentEnd = min(last + 1u, params.totalSteps);
+  let burnFrom = max(first, params.tangentStart);
+  let burnTo = min(tangentEnd, params.lateStart);
+  let burnSteps = select(0u, burnTo - burnFrom, burnTo > burnFrom);
+  let lateFrom = max(burnFrom, params.lateStart);
+  let lateSteps = select(0u, tangentEnd - lateFrom, tangentEnd > lateFrom);
+  if (j11 * j22 - j12 * j21 != 0.0) {
+    var v = vec2f((*r).tangentP, (*r).tangentQ);
+    if (burnSteps > 0u) {
+      // Only the direction matters before the late window.
+      v = powerGrowth(j11, j12, j21, j22, v, burnSteps).direction;
+    }
+    if (lateSteps > 0u) {
+      if ((*r).logCount == 0u) {
+        v = v / length(v);
       }
+      let growth = powerGrowth(j11, j12, j21, j22, v, lateSteps);
+      (*r).logSum = (*r).logSum + log(length(v)) + growth.logGrowth;
+      (*r).logCount = (*r).logCount + lateSteps;
+      v = growth.direction;
+    }
+    (*r).tangentP = v.x;
+    (*r).tangentQ = v.y;
+  } else {
+    for (var k = 0u; k < burnSteps; k = k + 1u) {
+      turnTangent(r, j11, j12, j21, j22, false);
+    }
+    for (var k = 0u; k < lateSteps; k = k + 1u) {
+      turnTangent(r, j11, j12, j21, j22, true);
     }
   }
-  return true;
+
+  if (params.hasPeriodReference == 1u) {
+    var t = max(first, params.periodReference);
+    loop {
+      if (t > last) {
+        break;
+      }
+      observePeriod(r, t, (*r).pHat, (*r).qHat);
+      t = t + 1u;
+    }
+  }
 }
 
 // Expands each uploaded start into the state before step 0: the host sends 16 bytes
@@ -251,97 +385,114 @@ fn advance(@builtin(global_invocation_id) id: vec3u) {
   // window, which saves loop tests (6–10% on lavapipe, BENCHMARKS.md); each ends
   // with a one-step loop for the rest. A trajectory that diverges inside an
   // iteration skips its remaining observations, and its nextStep is never read again.
+  // A step that leaves the state unchanged also ends the loops: from such a fixed
+  // point on, fastForward() does the rest of the run.
   let last = min(params.lastStep, params.totalSteps);
   let tangentFrom = params.tangentStart;
   let lateFrom = params.lateStart;
   let periodFrom = select(params.totalSteps + 1u, params.periodReference, params.hasPeriodReference == 1u);
   var t = s.nextStep;
-  var alive = true;
+  var status = STEP_MOVED;
   if (tangentFrom <= lateFrom && lateFrom <= periodFrom) {
     loop {
-      if (!alive || t + 3u > last || t + 3u >= tangentFrom) {
+      if (status != STEP_MOVED || t + 3u > last || t + 3u >= tangentFrom) {
         break;
       }
-      alive = observe(&r, t, false, false, false);
-      if (alive) {
-        alive = observe(&r, t + 1u, false, false, false);
+      status = observe(&r, t, false, false, false);
+      t = t + 1u;
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, false, false, false);
+        t = t + 1u;
       }
-      if (alive) {
-        alive = observe(&r, t + 2u, false, false, false);
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, false, false, false);
+        t = t + 1u;
       }
-      if (alive) {
-        alive = observe(&r, t + 3u, false, false, false);
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, false, false, false);
+        t = t + 1u;
       }
-      t = t + 4u;
     }
     loop {
-      if (!alive || t > last || t >= tangentFrom) {
+      if (status != STEP_MOVED || t > last || t >= tangentFrom) {
         break;
       }
-      alive = observe(&r, t, false, false, false);
+      status = observe(&r, t, false, false, false);
       t = t + 1u;
     }
     loop {
-      if (!alive || t + 3u > last || t + 3u >= lateFrom) {
+      if (status != STEP_MOVED || t + 3u > last || t + 3u >= lateFrom) {
         break;
       }
-      alive = observe(&r, t, true, false, false);
-      if (alive) {
-        alive = observe(&r, t + 1u, true, false, false);
+      status = observe(&r, t, true, false, false);
+      t = t + 1u;
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, true, false, false);
+        t = t + 1u;
       }
-      if (alive) {
-        alive = observe(&r, t + 2u, true, false, false);
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, true, false, false);
+        t = t + 1u;
       }
-      if (alive) {
-        alive = observe(&r, t + 3u, true, false, false);
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, true, false, false);
+        t = t + 1u;
       }
-      t = t + 4u;
     }
     loop {
-      if (!alive || t > last || t >= lateFrom) {
+      if (status != STEP_MOVED || t > last || t >= lateFrom) {
         break;
       }
-      alive = observe(&r, t, true, false, false);
+      status = observe(&r, t, true, false, false);
       t = t + 1u;
     }
     loop {
-      if (!alive || t + 3u > last || t + 3u >= periodFrom) {
+      if (status != STEP_MOVED || t + 3u > last || t + 3u >= periodFrom) {
         break;
       }
-      alive = observe(&r, t, true, true, false);
-      if (alive) {
-        alive = observe(&r, t + 1u, true, true, false);
+      status = observe(&r, t, true, true, false);
+      t = t + 1u;
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, true, true, false);
+        t = t + 1u;
       }
-      if (alive) {
-        alive = observe(&r, t + 2u, true, true, false);
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, true, true, false);
+        t = t + 1u;
       }
-      if (alive) {
-        alive = observe(&r, t + 3u, true, true, false);
+      if (status == STEP_MOVED) {
+        status = observe(&r, t, true, true, false);
+        t = t + 1u;
       }
-      t = t + 4u;
     }
     loop {
-      if (!alive || t > last || t >= periodFrom) {
+      if (status != STEP_MOVED || t > last || t >= periodFrom) {
         break;
       }
-      alive = observe(&r, t, true, true, false);
+      status = observe(&r, t, true, true, false);
       t = t + 1u;
     }
     loop {
-      if (!alive || t > last) {
+      if (status != STEP_MOVED || t > last) {
         break;
       }
-      alive = observe(&r, t, true, true, true);
+      status = observe(&r, t, true, true, true);
       t = t + 1u;
     }
   } else {
     loop {
-      if (!alive || t > last) {
+      if (status != STEP_MOVED || t > last) {
         break;
       }
-      alive = observe(&r, t, t >= tangentFrom, t >= lateFrom, t >= periodFrom);
+      status = observe(&r, t, t >= tangentFrom, t >= lateFrom, t >= periodFrom);
       t = t + 1u;
     }
+  }
+  if (status == STEP_FIXED) {
+    // State t − 1 equals state t − 2, and so does every later state. The rest of the
+    // run, past this chunk, is done here, so chunk boundaries do not change the result.
+    fastForward(&r, t, params.totalSteps);
+    t = params.totalSteps + 1u;
   }
 
   s.nextStep = t;
