@@ -36,7 +36,7 @@ import {
   TrajectoryStateDf64,
   type StartWordOffsets,
 } from './schemas.ts';
-import { StagingPool } from './staging-pool.ts';
+import { BufferPool } from './buffer-pool.ts';
 
 const log = createLogger('gpu');
 
@@ -333,6 +333,31 @@ export function writeStartRecords(view: View, firstPixel: number, pixelCount: nu
 }
 
 /**
+ * Buffers that the engine reuses between tiles and renders: read-back staging, tile
+ * states and start records. They stay allocated until the engine is disposed, at
+ * most the largest tile's size each (about 64 MiB of states).
+ */
+interface EnginePools {
+  staging: BufferPool;
+  states: BufferPool;
+  starts: BufferPool;
+}
+
+function createPools(device: GPUDevice): EnginePools {
+  return {
+    staging: new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'eos-atlas staging'),
+    states: new BufferPool(device, GPUBufferUsage.STORAGE, 'eos-atlas trajectory states'),
+    starts: new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'eos-atlas trajectory starts'),
+  };
+}
+
+function destroyPools(pools: EnginePools): void {
+  pools.staging.destroy();
+  pools.states.destroy();
+  pools.starts.destroy();
+}
+
+/**
  * Renders views on one WebGPU device, rebuilding the device after a loss.
  * Create it with {@link GpuEngine.create}.
  */
@@ -340,7 +365,7 @@ export class GpuEngine {
   private context: GpuContext;
   /** Pipelines of the current device per precision; the df64 ones are compiled on first use. */
   private pipelines: Map<GpuPrecision, Promise<Pipelines>>;
-  private staging: StagingPool;
+  private pools: EnginePools;
   /**
    * Measured trajectory-steps per second per precision, to size the first chunk of the
    * next tile. The df64 start is a guess, a tenth of float32's.
@@ -354,7 +379,7 @@ export class GpuEngine {
   ) {
     this.context = context;
     this.pipelines = new Map([['float32', Promise.resolve(pipelines)]]);
-    this.staging = new StagingPool(context.device);
+    this.pools = createPools(context.device);
   }
 
   /** Requests a device from `source` and compiles the float32 kernels. */
@@ -403,17 +428,17 @@ export class GpuEngine {
   private recovering: Promise<void> | undefined;
 
   private async rebuild(): Promise<void> {
-    this.staging.destroy();
+    destroyPools(this.pools);
     this.context = await createGpuContext(this.source);
     this.pipelines = new Map([['float32', Promise.resolve(await compilePipelines(this.context, 'float32'))]]);
-    this.staging = new StagingPool(this.context.device);
+    this.pools = createPools(this.context.device);
     log.info(`recovered with a new device on ${this.context.adapterName}`);
   }
 
   /** Destroys the device. Later renders throw. */
   dispose(): void {
     this.disposed = true;
-    this.staging.destroy();
+    destroyPools(this.pools);
     this.context.device.destroy();
   }
 
@@ -563,8 +588,14 @@ export class GpuEngine {
     const progressAtStart = progress.done;
 
     const layout = STATE_LAYOUTS[precision];
-    const stateBuffer = root.createBuffer(d.arrayOf(layout.schema, trajectoryCount)).$usage('storage');
-    const startBuffer = root.createBuffer(d.arrayOf(layout.startSchema, trajectoryCount)).$usage('storage');
+    // Binding sizes are exact, so the kernels' arrays hold this tile's trajectories even in a larger pooled buffer.
+    const stateBytes = d.sizeOf(d.arrayOf(layout.schema, trajectoryCount));
+    const startBytes = d.sizeOf(d.arrayOf(layout.startSchema, trajectoryCount));
+    // A device rebuilt during this tile replaces this.pools; the buffers go back to the pools they came from.
+    const pools = this.pools;
+    const stateBuffer = pools.states.acquire(stateBytes);
+    const startBuffer = pools.starts.acquire(startBytes);
+    const states = { buffer: stateBuffer, offset: 0, size: stateBytes };
     // The tile writes into its slice of the view-wide buffer. Its offset is a multiple of
     // 4 pixels × 64 bytes, which meets the 256-byte storage offset alignment.
     const tileResults = viewResults === undefined ? root.createBuffer(d.arrayOf(d.f32, pixelCount * LAYER_COUNT)).$usage('storage') : undefined;
@@ -573,22 +604,22 @@ export class GpuEngine {
     const stepParams = root.createBuffer(StepParams).$usage('uniform');
     const reduceParams = root.createBuffer(ReduceParams).$usage('uniform');
     try {
-      device.queue.writeBuffer(root.unwrap(startBuffer), 0, work.startRecords(firstPixel, pixelCount, precision));
+      device.queue.writeBuffer(startBuffer, 0, work.startRecords(firstPixel, pixelCount, precision));
 
       const grid = dispatchGrid(trajectoryCount, maxPerDimension);
       const initializeGroup = device.createBindGroup({
         layout: pipelines.initializeLayout,
         entries: [
           { binding: 0, resource: { buffer: root.unwrap(stepParams) } },
-          { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
-          { binding: 2, resource: { buffer: root.unwrap(startBuffer) } },
+          { binding: 1, resource: states },
+          { binding: 2, resource: { buffer: startBuffer, offset: 0, size: startBytes } },
         ],
       });
       const advanceGroup = device.createBindGroup({
         layout: pipelines.advanceLayout,
         entries: [
           { binding: 0, resource: { buffer: root.unwrap(stepParams) } },
-          { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
+          { binding: 1, resource: states },
         ],
       });
 
@@ -665,12 +696,12 @@ export class GpuEngine {
         layout: pipelines.reduceLayout,
         entries: [
           { binding: 0, resource: { buffer: root.unwrap(reduceParams) } },
-          { binding: 1, resource: { buffer: root.unwrap(stateBuffer) } },
+          { binding: 1, resource: states },
           { binding: 2, resource: { buffer: resultBuffer, offset: resultOffset, size: pixelCount * RESULT_BYTES } },
         ],
       });
       const byteLength = pixelCount * RESULT_BYTES;
-      const staging = this.staging.acquire(byteLength);
+      const staging = pools.staging.acquire(byteLength);
       const encoder = device.createCommandEncoder({ label: 'reduce tile' });
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipelines.reduce);
@@ -685,12 +716,12 @@ export class GpuEngine {
         scatterLayers(new Float32Array(staging.getMappedRange(0, byteLength)), firstPixel, pixelCount, layers);
       } finally {
         staging.unmap();
-        this.staging.release(staging);
+        pools.staging.release(staging);
       }
       return chunks;
     } finally {
-      stateBuffer.destroy();
-      startBuffer.destroy();
+      pools.states.release(stateBuffer);
+      pools.starts.release(startBuffer);
       tileResults?.destroy();
       stepParams.destroy();
       reduceParams.destroy();
