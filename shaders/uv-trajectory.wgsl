@@ -25,6 +25,7 @@ const TANGENT_LOW: f32 = 9.094947e-13; // 2⁻⁴⁰
 const STEP_DIVERGED: u32 = 0u;
 const STEP_MOVED: u32 = 1u;
 const STEP_FIXED: u32 = 2u;
+const STEP_CYCLE: u32 = 3u;
 
 // Finiteness from the bit pattern: WGSL lets a compiler assume that no value is
 // NaN or infinite, so comparisons such as x != x may be folded away.
@@ -60,6 +61,9 @@ fn hasBit(mask: vec2u, k: u32) -> bool {
 struct Running {
   pHat: Real,
   qHat: Real,
+  // The state before (pHat, qHat), for the period-2 test.
+  previousP: Real,
+  previousQ: Real,
   yTilde: Real,
   uScale: f32,
   flags: u32,
@@ -146,12 +150,14 @@ fn observePeriod(r: ptr<function, Running>, t: u32, realP: Real, realQ: Real) {
 // later, in the late window, and in the period detector's window. The fast
 // paths pass constants, so after inlining each loop keeps only the code its
 // window needs. Returns STEP_DIVERGED when the trajectory diverged at t, STEP_FIXED
-// when the step left P̂ and Q̂ bit for bit as they were, and STEP_MOVED otherwise.
+// when the step left P̂ and Q̂ bit for bit as they were, STEP_CYCLE when it brought
+// them back bit for bit to state t − 2 (a cycle of period 2), and STEP_MOVED otherwise.
 fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period: bool) -> u32 {
   var realP = (*r).pHat;
   var realQ = (*r).qHat;
   let realY = (*r).yTilde;
   var unchanged = false;
+  var returned = false;
   if (t > 0u) {
     let u = realSub(realSub(realP, realQ), realY);
     let down = realSub(realFromF32(1.0), u);
@@ -159,6 +165,7 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
     realP = realMul(realMul(realP, down), down);
     realQ = realMul(realMul(realQ, up), up);
     unchanged = realEqual(realP, (*r).pHat) && realEqual(realQ, (*r).qHat);
+    returned = t >= 2u && realEqual(realP, (*r).previousP) && realEqual(realQ, (*r).previousQ);
   }
 
   // Divergence: not finite, or ηλ/2 above the bound. The stored state stays the last finite one.
@@ -168,6 +175,8 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
     (*r).divergenceStep = i32(t);
     return STEP_DIVERGED;
   }
+  (*r).previousP = (*r).pHat;
+  (*r).previousQ = (*r).qHat;
   (*r).pHat = realP;
   (*r).qHat = realQ;
 
@@ -214,33 +223,33 @@ fn observe(r: ptr<function, Running>, t: u32, tangent: bool, late: bool, period:
   if (period) {
     observePeriod(r, t, realP, realQ);
   }
-  return select(STEP_MOVED, STEP_FIXED, unchanged);
+  if (unchanged) {
+    return STEP_FIXED;
+  }
+  return select(STEP_MOVED, STEP_CYCLE, returned);
 }
 
-// Growth of a vector under the m-th power of a constant Jacobian J: the direction of
-// Jᵐv and ln(|Jᵐv| / |v|).
+// Growth of a vector under the m-th power of a constant matrix M: the direction of
+// Mᵐv and ln(|Mᵐv| / |v|).
 struct Growth {
   direction: vec2f,
   logGrowth: f32,
 }
 
-// Jᵐv by repeated squaring: about 2 log₂ m products instead of m. Both the vector and
+// Mᵐv by repeated squaring: about 2 log₂ m products instead of m. Both the vector and
 // the squared matrix are rescaled after every product, and the logarithms of the
-// scales are summed, so neither overflows. J must be invertible, so that no product
+// scales are summed, so neither overflows. M must be invertible, so that no product
 // is zero.
-fn powerGrowth(j11: f32, j12: f32, j21: f32, j22: f32, v: vec2f, m: u32) -> Growth {
-  // a = e^logScale · [[a11, a12], [a21, a22]] is J^(2^k) at bit k of m.
-  var a11 = j11;
-  var a12 = j12;
-  var a21 = j21;
-  var a22 = j22;
+fn powerGrowth(m: mat2x2f, v: vec2f, power: u32) -> Growth {
+  // a = e^logScale · (the stored a) is M^(2^k) at bit k of the power.
+  var a = m;
   var logScale = 0.0;
   var w = v / length(v);
   var logGrowth = 0.0;
-  var k = m;
+  var k = power;
   loop {
     if ((k & 1u) != 0u) {
-      let product = vec2f(a11 * w.x + a12 * w.y, a21 * w.x + a22 * w.y);
+      let product = a * w;
       let norm = length(product);
       w = product / norm;
       logGrowth = logGrowth + logScale + log(norm);
@@ -249,45 +258,92 @@ fn powerGrowth(j11: f32, j12: f32, j21: f32, j22: f32, v: vec2f, m: u32) -> Grow
     if (k == 0u) {
       break;
     }
-    let b11 = a11 * a11 + a12 * a21;
-    let b12 = a11 * a12 + a12 * a22;
-    let b21 = a21 * a11 + a22 * a21;
-    let b22 = a21 * a12 + a22 * a22;
-    let largest = max(max(abs(b11), abs(b12)), max(abs(b21), abs(b22)));
-    a11 = b11 / largest;
-    a12 = b12 / largest;
-    a21 = b21 / largest;
-    a22 = b22 / largest;
+    let b = a * a;
+    let largest = max(max(abs(b[0].x), abs(b[0].y)), max(abs(b[1].x), abs(b[1].y)));
+    a = mat2x2f(b[0] / largest, b[1] / largest);
     logScale = 2.0 * logScale + log(largest);
   }
   return Growth(w, logGrowth);
 }
 
-// Observes states first … last of a trajectory whose state no longer changes: the
-// last step left P̂ and Q̂ bit for bit as they were, so every later state is the
-// same, and the rules need no further steps of the map. The late range takes the
-// one value of ηλ_H/2; the convergence run, the peak loss and divergence cannot
-// change; period detection runs on against the fixed state. The tangent vector
-// turns by one constant Jacobian J, so its remaining burn-in and late growth are
-// those of powers of J (powerGrowth), equal to the step-by-step product up to
-// float32 rounding. A singular J, whose powers can reach the zero vector that
-// turnTangent() resets, is still turned step by step.
+// The Jacobian of the map at a state (jacobianHat in src/core/analysis.ts), as a
+// column-major matrix: [[j11, j12], [j21, j22]] is mat2x2f((j11, j21), (j12, j22)).
+fn jacobianAt(pHat: f32, qHat: f32, u: f32) -> mat2x2f {
+  let down = 1.0 - u;
+  let up = 1.0 + u;
+  return mat2x2f(down * down - 2.0 * pHat * down, 2.0 * qHat * up, 2.0 * pHat * down, up * up - 2.0 * qHat * up);
+}
+
+// Growth of v over `count` steps of a repeating orbit whose states alternate with
+// Jacobians j0 (even steps from the orbit's start) and j1 (odd steps); `phase` is the
+// parity of the first step. A fixed point has j0 = j1.
+fn orbitGrowth(j0: mat2x2f, j1: mat2x2f, v: vec2f, phase: u32, count: u32) -> Growth {
+  var w = v / length(v);
+  var logGrowth = 0.0;
+  var left = count;
+  if (phase == 1u && left > 0u) {
+    let single = powerGrowth(j1, w, 1u);
+    w = single.direction;
+    logGrowth = logGrowth + single.logGrowth;
+    left = left - 1u;
+  }
+  if (left >= 2u) {
+    let pairs = powerGrowth(j1 * j0, w, left / 2u);
+    w = pairs.direction;
+    logGrowth = logGrowth + pairs.logGrowth;
+  }
+  if (left % 2u == 1u) {
+    let single = powerGrowth(j0, w, 1u);
+    w = single.direction;
+    logGrowth = logGrowth + single.logGrowth;
+  }
+  return Growth(w, logGrowth);
+}
+
+// Observes states first … last of a trajectory whose states repeat: state first is
+// the stored previous state and state first + 1 the stored state, and the two
+// alternate (they are equal at a fixed point). Every later state is known, so the
+// rules need no further steps of the map:
+// - the late range takes the values of ηλ_H/2 at the states in the late window;
+// - the convergence run, the peak loss and divergence cannot change;
+// - period detection runs on against the known states;
+// - the tangent vector turns by the two Jacobians in turn, so its remaining burn-in
+//   and late growth come from powers of their product (powerGrowth). They equal the
+//   step-by-step products up to float32 rounding.
+// A singular Jacobian, whose products can reach the zero vector that turnTangent()
+// resets, is still applied step by step.
 fn fastForward(r: ptr<function, Running>, first: u32, last: u32) {
-  let pHat = realToF32((*r).pHat);
-  let qHat = realToF32((*r).qHat);
-  let u = realToF32(realSub(realSub((*r).pHat, (*r).qHat), (*r).yTilde));
-  if (max(first, params.lateStart) <= last) {
-    let halfSharpness = 0.5 * hessianSharpnessHat(pHat, qHat, u);
+  let evenP = (*r).previousP;
+  let evenQ = (*r).previousQ;
+  let oddP = (*r).pHat;
+  let oddQ = (*r).qHat;
+  let p0 = realToF32(evenP);
+  let q0 = realToF32(evenQ);
+  let u0 = realToF32(realSub(realSub(evenP, evenQ), (*r).yTilde));
+  let p1 = realToF32(oddP);
+  let q1 = realToF32(oddQ);
+  let u1 = realToF32(realSub(realSub(oddP, oddQ), (*r).yTilde));
+
+  let lateFirst = max(first, params.lateStart);
+  if (lateFirst <= last) {
+    var halfSharpness = 0.5 * hessianSharpnessHat(p0, q0, u0);
+    if ((lateFirst - first) % 2u == 1u) {
+      halfSharpness = 0.5 * hessianSharpnessHat(p1, q1, u1);
+    }
+    (*r).lateMin = min((*r).lateMin, halfSharpness);
+    (*r).lateMax = max((*r).lateMax, halfSharpness);
+  }
+  if (lateFirst + 1u <= last) {
+    var halfSharpness = 0.5 * hessianSharpnessHat(p1, q1, u1);
+    if ((lateFirst - first) % 2u == 1u) {
+      halfSharpness = 0.5 * hessianSharpnessHat(p0, q0, u0);
+    }
     (*r).lateMin = min((*r).lateMin, halfSharpness);
     (*r).lateMax = max((*r).lateMax, halfSharpness);
   }
 
-  let down = 1.0 - u;
-  let up = 1.0 + u;
-  let j11 = down * down - 2.0 * pHat * down;
-  let j12 = 2.0 * pHat * down;
-  let j21 = 2.0 * qHat * up;
-  let j22 = up * up - 2.0 * qHat * up;
+  let j0 = jacobianAt(p0, q0, u0);
+  let j1 = jacobianAt(p1, q1, u1);
   // Steps t with a tangent turn: tangentStart ≤ t < totalSteps, burn-in before lateStart.
   let tangentEnd = min(last + 1u, params.totalSteps);
   let burnFrom = max(first, params.tangentStart);
@@ -295,17 +351,17 @@ fn fastForward(r: ptr<function, Running>, first: u32, last: u32) {
   let burnSteps = select(0u, burnTo - burnFrom, burnTo > burnFrom);
   let lateFrom = max(burnFrom, params.lateStart);
   let lateSteps = select(0u, tangentEnd - lateFrom, tangentEnd > lateFrom);
-  if (j11 * j22 - j12 * j21 != 0.0) {
+  if (determinant(j0) != 0.0 && determinant(j1) != 0.0) {
     var v = vec2f((*r).tangentP, (*r).tangentQ);
     if (burnSteps > 0u) {
       // Only the direction matters before the late window.
-      v = powerGrowth(j11, j12, j21, j22, v, burnSteps).direction;
+      v = orbitGrowth(j0, j1, v, (burnFrom - first) % 2u, burnSteps).direction;
     }
     if (lateSteps > 0u) {
       if ((*r).logCount == 0u) {
         v = v / length(v);
       }
-      let growth = powerGrowth(j11, j12, j21, j22, v, lateSteps);
+      let growth = orbitGrowth(j0, j1, v, (lateFrom - first) % 2u, lateSteps);
       (*r).logSum = (*r).logSum + log(length(v)) + growth.logGrowth;
       (*r).logCount = (*r).logCount + lateSteps;
       v = growth.direction;
@@ -313,23 +369,38 @@ fn fastForward(r: ptr<function, Running>, first: u32, last: u32) {
     (*r).tangentP = v.x;
     (*r).tangentQ = v.y;
   } else {
-    for (var k = 0u; k < burnSteps; k = k + 1u) {
-      turnTangent(r, j11, j12, j21, j22, false);
+    for (var t = burnFrom; t < burnTo; t = t + 1u) {
+      var j = j0;
+      if ((t - first) % 2u == 1u) {
+        j = j1;
+      }
+      turnTangent(r, j[0].x, j[1].x, j[0].y, j[1].y, false);
     }
-    for (var k = 0u; k < lateSteps; k = k + 1u) {
-      turnTangent(r, j11, j12, j21, j22, true);
+    for (var t = lateFrom; t < tangentEnd; t = t + 1u) {
+      var j = j0;
+      if ((t - first) % 2u == 1u) {
+        j = j1;
+      }
+      turnTangent(r, j[0].x, j[1].x, j[0].y, j[1].y, true);
     }
   }
 
   if (params.hasPeriodReference == 1u) {
-    var t = max(first, params.periodReference);
-    loop {
-      if (t > last) {
-        break;
+    for (var t = max(first, params.periodReference); t <= last; t = t + 1u) {
+      if ((t - first) % 2u == 0u) {
+        observePeriod(r, t, evenP, evenQ);
+      } else {
+        observePeriod(r, t, oddP, oddQ);
       }
-      observePeriod(r, t, (*r).pHat, (*r).qHat);
-      t = t + 1u;
     }
+  }
+
+  // The last state observed is state `last`; λ_final/λ₀ and the convergence test read it.
+  if ((last - first) % 2u == 0u) {
+    (*r).pHat = evenP;
+    (*r).qHat = evenQ;
+    (*r).previousP = oddP;
+    (*r).previousQ = oddQ;
   }
 }
 
@@ -370,7 +441,7 @@ fn advance(@builtin(global_invocation_id) id: vec3u) {
     return;
   }
   var r = Running(
-    s.pHat, s.qHat, s.yTilde, s.uScale, s.flags, s.initialSum, s.initialU2, s.peakU2,
+    s.pHat, s.qHat, s.previousP, s.previousQ, s.yTilde, s.uScale, s.flags, s.initialSum, s.initialU2, s.peakU2,
     s.convergedRunStart, s.divergenceStep, s.lateMin, s.lateMax, s.tangentP, s.tangentQ,
     s.logSum, s.logCount, s.referenceP, s.referenceQ,
     vec2u(s.firstReturnsLow, s.firstReturnsHigh), vec2u(s.secondReturnsLow, s.secondReturnsHigh),
@@ -488,9 +559,10 @@ fn advance(@builtin(global_invocation_id) id: vec3u) {
       t = t + 1u;
     }
   }
-  if (status == STEP_FIXED) {
-    // State t − 1 equals state t − 2, and so does every later state. The rest of the
-    // run, past this chunk, is done here, so chunk boundaries do not change the result.
+  if (status == STEP_FIXED || status == STEP_CYCLE) {
+    // State t − 1 equals state t − 2 (fixed) or state t − 3 (period 2), and so the
+    // states repeat from here on. The rest of the run, past this chunk, is done here,
+    // so chunk boundaries do not change the result.
     fastForward(&r, t, params.totalSteps);
     t = params.totalSteps + 1u;
   }
@@ -513,6 +585,8 @@ fn advance(@builtin(global_invocation_id) id: vec3u) {
   s.logCount = r.logCount;
   s.referenceP = r.referenceP;
   s.referenceQ = r.referenceQ;
+  s.previousP = r.previousP;
+  s.previousQ = r.previousQ;
   s.firstReturnsLow = r.first.x;
   s.firstReturnsHigh = r.first.y;
   s.secondReturnsLow = r.second.x;

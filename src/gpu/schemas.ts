@@ -54,6 +54,10 @@ function trajectoryStateSchema<Real extends d.F32 | d.Vec2f>(real: Real) {
     referenceP: real,
     /** Period detector reference state Q̂_r. */
     referenceQ: real,
+    /** P̂ of the state before the last observed one, for the kernel's period-2 test. */
+    previousP: real,
+    /** Q̂ of the state before the last observed one. */
+    previousQ: real,
     /** First returns, candidates 1 … 32 (bit k−1). */
     firstReturnsLow: d.u32,
     /** First returns, candidates 33 … 64. */
@@ -71,11 +75,11 @@ export const TrajectoryState = trajectoryStateSchema(d.f32);
 export const TrajectoryStateDf64 = trajectoryStateSchema(d.vec2f);
 
 /** Number of 4-byte fields of {@link TrajectoryState}. */
-export const TRAJECTORY_STATE_WORDS = 23;
-invariant(d.sizeOf(TrajectoryState) === TRAJECTORY_STATE_WORDS * 4, 'TrajectoryState must be 23 packed 4-byte fields');
-/** Number of 4-byte words of {@link TrajectoryStateDf64}: five df64 pairs and 18 other fields. */
-export const TRAJECTORY_STATE_DF64_WORDS = 28;
-invariant(d.sizeOf(TrajectoryStateDf64) === TRAJECTORY_STATE_DF64_WORDS * 4, 'TrajectoryStateDf64 must be 28 words without padding');
+export const TRAJECTORY_STATE_WORDS = 25;
+invariant(d.sizeOf(TrajectoryState) === TRAJECTORY_STATE_WORDS * 4, 'TrajectoryState must be 25 packed 4-byte fields');
+/** Number of 4-byte words of {@link TrajectoryStateDf64}: seven df64 pairs and 18 other fields. */
+export const TRAJECTORY_STATE_DF64_WORDS = 32;
+invariant(d.sizeOf(TrajectoryStateDf64) === TRAJECTORY_STATE_DF64_WORDS * 4, 'TrajectoryStateDf64 must be 32 words without padding');
 
 /**
  * Start of one trajectory as the host uploads it: the kernel's `initialize` entry

@@ -137,7 +137,7 @@ const STATE_BUDGET_BYTES = 64 * 2 ** 20;
  * Default duration of one chunk. Browsers reset a device whose work runs for about
  * 2 s, so pages stay far below that. Node has no such watchdog, and longer chunks
  * there spend less time re-reading and re-writing every state, because each chunk
- * moves 2 × 92 bytes per trajectory (2 × 112 in df64).
+ * moves 2 × 100 bytes per trajectory (2 × 128 in df64).
  */
 const DEFAULT_CHUNK_MILLISECONDS = typeof window === 'undefined' ? 400 : 150;
 
