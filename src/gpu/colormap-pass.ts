@@ -14,6 +14,7 @@ import source from '../../shaders/colormap.wgsl?raw';
 import { LUT_SIZE, prepareColormap, type ColorizeOptions } from '../core/colormaps.ts';
 import { ValidationError } from '../core/errors.ts';
 import { LAYER_COUNT } from '../core/layers.ts';
+import { paced } from './wait-pacing.ts';
 
 /** Invocations per workgroup; equal to WORKGROUP_SIZE in the shader. */
 const WORKGROUP_SIZE = 64;
@@ -384,7 +385,7 @@ export async function colorizeOnGpu(
       throw new Error(`WebGPU validation failed while colouring layer ${layerIndex}: ${validationError.message}`);
     }
 
-    await readback.mapAsync(GPUMapMode.READ);
+    await paced(readback.mapAsync(GPUMapMode.READ));
     const pixels = new Uint8ClampedArray(readback.getMappedRange().slice(0, pixelCount * OUTPUT_BYTES_PER_PIXEL));
     readback.unmap();
     return pixels;

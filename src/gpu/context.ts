@@ -5,6 +5,7 @@
  */
 import tgpu, { type TgpuRoot } from 'typegpu';
 import { createLogger } from '../core/logger.ts';
+import { paced } from './wait-pacing.ts';
 
 const log = createLogger('gpu');
 
@@ -122,7 +123,7 @@ export async function unlessLost<T>(context: GpuContext, promise: Promise<T>): P
   // the device's long-lived `lost` promise.
   return new Promise<T>((resolve, reject) => {
     context.pendingWaits.add(reject);
-    promise.then(
+    paced(promise).then(
       (value) => {
         context.pendingWaits.delete(reject);
         resolve(value);

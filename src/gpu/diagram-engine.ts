@@ -36,6 +36,7 @@ import {
   type DiagramStateLayout,
 } from './diagram-schemas.ts';
 import { DF64_SOURCE, resolveKernel } from './kernel-sources.ts';
+import { paced } from './wait-pacing.ts';
 import type { Engine } from './engine.ts';
 import type { GpuEngine } from './trajectory-engine.ts';
 
@@ -167,7 +168,7 @@ function createAbortError(): Error {
 /** Awaits `promise` unless `device` is lost first, which raises a DeviceLostError. */
 function unlessDeviceLost<T>(device: GPUDevice, promise: Promise<T>): Promise<T> {
   return Promise.race([
-    promise,
+    paced(promise),
     device.lost.then((lost) => {
       throw new DeviceLostError(`${lost.reason}: ${lost.message || 'no message'}`);
     }),

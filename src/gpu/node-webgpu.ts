@@ -15,6 +15,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
+import { enableWaitPacing } from './wait-pacing.ts';
 
 /** Absolute path of the Vulkan ICD manifest that scripts/setup-lavapipe.sh writes. */
 export const LAVAPIPE_ICD_PATH: string = fileURLToPath(
@@ -99,6 +100,8 @@ function getGpu(dawnFlags: string[]): GPU {
   let gpu = gpuInstances.get(key);
   if (gpu === undefined) {
     gpu = create(dawnFlags);
+    // dawn.node polls for events on this thread while a wait is pending (wait-pacing.ts).
+    enableWaitPacing();
     gpuInstances.set(key, gpu);
   }
   return gpu;
