@@ -234,6 +234,13 @@ export function dispatchGrid(invocations: number, maxPerDimension: number): { x:
   return { x, y, rowStride: x * WORKGROUP_SIZE };
 }
 
+/** A tile's pixel range and the start records of its trajectories. */
+interface PreparedTile {
+  firstPixel: number;
+  pixelCount: number;
+  records: ArrayBuffer;
+}
+
 /**
  * Trajectories to run: `pixels` pixels of `samples` trajectories each, all with
  * `steps` steps, and a function that writes the start records of a pixel range.
@@ -474,15 +481,29 @@ export class GpuEngine {
     let recoveries = 0;
     const maxRecoveries = options.maxRecoveries ?? 2;
 
+    // Sized per tile from the throughput measured so far (see tilePixelCount).
+    const prepareTile = (firstPixel: number): PreparedTile => {
+      const pixelCount = Math.min(this.tilePixelCount(work.samples, steps, precision, options), totalPixels - firstPixel);
+      return { firstPixel, pixelCount, records: work.startRecords(firstPixel, pixelCount, precision) };
+    };
+    let nextTile: PreparedTile | undefined;
+
     let results = this.createResultsBuffer(totalPixels);
     try {
       let firstPixel = 0;
       while (firstPixel < totalPixels) {
-        // Sized per tile from the throughput measured so far (see tilePixelCount).
-        const pixelCount = Math.min(this.tilePixelCount(work.samples, steps, precision, options), totalPixels - firstPixel);
+        const tile = nextTile?.firstPixel === firstPixel ? nextTile : prepareTile(firstPixel);
+        nextTile = undefined;
+        const pixelCount = tile.pixelCount;
+        // The host writes the next tile's starts while this tile's first chunk runs.
+        const prepareNext = (): void => {
+          if (nextTile === undefined && firstPixel + pixelCount < totalPixels) {
+            nextTile = prepareTile(firstPixel + pixelCount);
+          }
+        };
         for (;;) {
           try {
-            chunks += await this.renderTile(work, precision, firstPixel, pixelCount, layers, settings, options, progress, results);
+            chunks += await this.renderTile(work, precision, tile, layers, settings, options, progress, results, prepareNext);
             break;
           } catch (error) {
             if (!(error instanceof DeviceLostError) || recoveries >= maxRecoveries) {
@@ -570,14 +591,15 @@ export class GpuEngine {
   private async renderTile(
     work: WorkSource,
     precision: GpuPrecision,
-    firstPixel: number,
-    pixelCount: number,
+    tile: PreparedTile,
     layers: ViewLayers,
     settings: AnalysisSettings,
     options: RenderOptions,
     progress: RenderProgress,
     viewResults: GPUBuffer | undefined,
+    whileFirstChunkRuns: () => void,
   ): Promise<number> {
+    const { firstPixel, pixelCount } = tile;
     const pipelines = await this.pipelinesFor(precision);
     const context = this.context;
     const { device, root } = context;
@@ -604,7 +626,7 @@ export class GpuEngine {
     const stepParams = root.createBuffer(StepParams).$usage('uniform');
     const reduceParams = root.createBuffer(ReduceParams).$usage('uniform');
     try {
-      device.queue.writeBuffer(startBuffer, 0, work.startRecords(firstPixel, pixelCount, precision));
+      device.queue.writeBuffer(startBuffer, 0, tile.records);
 
       const grid = dispatchGrid(trajectoryCount, maxPerDimension);
       const initializeGroup = device.createBindGroup({
@@ -665,6 +687,9 @@ export class GpuEngine {
         pass.dispatchWorkgroups(grid.x, grid.y);
         pass.end();
         device.queue.submit([encoder.finish()]);
+        if (chunks === 0) {
+          whileFirstChunkRuns();
+        }
         await unlessLost(context, device.queue.onSubmittedWorkDone());
         chunks += 1;
 
