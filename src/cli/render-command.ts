@@ -192,7 +192,7 @@ export async function runRenderCommand(argv: string[], output: (text: string) =>
     await checkPrecisions(engine, jobs);
     for (const job of jobs) {
       const view = createView(job.state.view);
-      const render = { precision: job.state.debug.precision, signal: controller.signal };
+      const render = { precision: job.state.debug.precision, signal: controller.signal, keepResults: false };
       const result = await renderJob(engine, view, job.label ?? 'render', render, values.quiet === true);
       try {
         const files = await buildOutputFiles(job, view, result, scale, version);
@@ -439,7 +439,7 @@ async function renderJob(
   engine: Engine,
   view: View,
   label: string,
-  options: { precision: RequestedPrecision; signal: AbortSignal },
+  options: { precision: RequestedPrecision; signal: AbortSignal; keepResults: boolean },
   quiet: boolean,
 ): Promise<ViewResult> {
   const { describeComputation } = await import('../gpu/engine.ts');

@@ -87,8 +87,7 @@ export function createGpuOrbitEvaluator(
     resolution: rateResolution(experiment, parameter, precision),
     async evaluate(values, steps, signal) {
       const starts = values.map((value) => rateStart(experiment, parameter, value));
-      const render = await engine.runStarts(starts, steps, { signal, precision });
-      render.results?.destroy();
+      const render = await engine.runStarts(starts, steps, { signal, precision, keepResults: false });
       return values.map((_, i) => sampleAt(render.layers, i));
     },
   };

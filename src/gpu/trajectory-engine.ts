@@ -107,6 +107,13 @@ export interface RenderOptions {
   settings?: AnalysisSettings;
   /** Arithmetic of the map state (default float32). */
   precision?: GpuPrecision;
+  /**
+   * Whether to keep the view's results on the device as `GpuRender.results`, for
+   * colour mapping without a round trip (default true). Callers that read only the
+   * layers pass false: tiles then write into a pooled buffer, which saves creating
+   * and clearing a view-wide buffer per render (64 MiB for 1024²).
+   */
+  keepResults?: boolean;
 }
 
 /** Layers of a rendered view with how they were computed. */
@@ -348,6 +355,8 @@ interface EnginePools {
   staging: BufferPool;
   states: BufferPool;
   starts: BufferPool;
+  /** Per-tile results, for renders without a view-wide results buffer. */
+  results: BufferPool;
 }
 
 function createPools(device: GPUDevice): EnginePools {
@@ -355,6 +364,7 @@ function createPools(device: GPUDevice): EnginePools {
     staging: new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'eos-atlas staging'),
     states: new BufferPool(device, GPUBufferUsage.STORAGE, 'eos-atlas trajectory states'),
     starts: new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'eos-atlas trajectory starts'),
+    results: new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'eos-atlas tile results'),
   };
 }
 
@@ -362,6 +372,7 @@ function destroyPools(pools: EnginePools): void {
   pools.staging.destroy();
   pools.states.destroy();
   pools.starts.destroy();
+  pools.results.destroy();
 }
 
 /**
@@ -488,7 +499,8 @@ export class GpuEngine {
     };
     let nextTile: PreparedTile | undefined;
 
-    let results = this.createResultsBuffer(totalPixels);
+    const keepResults = options.keepResults ?? true;
+    let results = keepResults ? this.createResultsBuffer(totalPixels) : undefined;
     try {
       let firstPixel = 0;
       while (firstPixel < totalPixels) {
@@ -515,7 +527,7 @@ export class GpuEngine {
             await this.recover();
             progress.done = firstPixel * work.samples * (steps + 1);
             // The old device's buffer is gone: upload the finished tiles into a new one.
-            results = this.createResultsBuffer(totalPixels);
+            results = keepResults ? this.createResultsBuffer(totalPixels) : undefined;
             if (results !== undefined) {
               this.context.device.queue.writeBuffer(results, 0, gatherLayers(layers, 0, firstPixel));
             }
@@ -620,8 +632,8 @@ export class GpuEngine {
     const states = { buffer: stateBuffer, offset: 0, size: stateBytes };
     // The tile writes into its slice of the view-wide buffer. Its offset is a multiple of
     // 4 pixels × 64 bytes, which meets the 256-byte storage offset alignment.
-    const tileResults = viewResults === undefined ? root.createBuffer(d.arrayOf(d.f32, pixelCount * LAYER_COUNT)).$usage('storage') : undefined;
-    const resultBuffer = viewResults ?? root.unwrap(tileResults!);
+    const tileResults = viewResults === undefined ? pools.results.acquire(pixelCount * RESULT_BYTES) : undefined;
+    const resultBuffer = viewResults ?? tileResults!;
     const resultOffset = viewResults === undefined ? 0 : firstPixel * RESULT_BYTES;
     const stepParams = root.createBuffer(StepParams).$usage('uniform');
     const reduceParams = root.createBuffer(ReduceParams).$usage('uniform');
@@ -747,7 +759,9 @@ export class GpuEngine {
     } finally {
       pools.states.release(stateBuffer);
       pools.starts.release(startBuffer);
-      tileResults?.destroy();
+      if (tileResults !== undefined) {
+        pools.results.release(tileResults);
+      }
       stepParams.destroy();
       reduceParams.destroy();
     }

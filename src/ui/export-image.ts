@@ -64,8 +64,7 @@ async function renderMap(engine: Engine, state: AppState, options: ExportOptions
       rows === height ? y : { ...y, max: axisAt(y, 1 - first / height), min: axisAt(y, 1 - (first + rows) / height) };
     // Seeds count rows from the top of the whole image, so sampled bands match one render.
     const view = createView({ ...state.view, y: bandY, columns: width, rows, seedRowOffset: first });
-    const result = await engine.render(view, { signal: options.signal, precision });
-    result.results?.destroy();
+    const result = await engine.render(view, { signal: options.signal, precision, keepResults: false });
     pixels.set(colorizeLayer(result.layers[state.layer], options.colorize), first * width * 4);
     options.onProgress?.((first + rows) / height);
   }

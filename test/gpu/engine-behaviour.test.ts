@@ -37,6 +37,10 @@ describe('GPU engine work splitting', () => {
     expect(split.tiles).toBe(12);
     expect(split.chunks).toBe(12 * Math.ceil(301 / 7));
     expectSameLayers(split.layers, whole.layers);
+    // Without a view-wide results buffer, tiles write into pooled ones.
+    const layersOnly = await engine.render(smallView, { chunkSteps: 7, maxTileTrajectories: 100, keepResults: false });
+    expect(layersOnly.results).toBeUndefined();
+    expectSameLayers(layersOnly.layers, whole.layers);
     whole.results?.destroy();
     split.results?.destroy();
   });
