@@ -96,17 +96,13 @@ while (($# > 0)); do
 done
 
 repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/apt-install.sh
+. "$repo_root/scripts/apt-install.sh"
 cache_dir="$repo_root/.cache/lavapipe"
 mesa_dir="$cache_dir/mesa"
 apt_dir="$cache_dir/apt"
 version_file="$cache_dir/$PACKAGE.version"
 icd_file="$cache_dir/lvp_icd.json"
-
-require_root() {
-  if ((EUID != 0)); then
-    fail "$1 needs root. Run: sudo bash scripts/setup-lavapipe.sh"
-  fi
-}
 
 require_command() {
   command -v "$1" >/dev/null 2>&1 || fail "command '$1' not found. $2"
@@ -139,49 +135,7 @@ log "Debian release: $codename, driver suite: $suite"
 
 # --- 1. System packages ------------------------------------------------------
 
-missing_packages=()
-for pkg in "${SYSTEM_PACKAGES[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
-  if [[ "$status" != installed ]]; then
-    missing_packages+=("$pkg")
-  fi
-done
-
-# Returns success when apt has an install candidate for every missing package.
-has_candidates() {
-  local pkg candidate
-  for pkg in "${missing_packages[@]}"; do
-    candidate=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
-    if [[ -z "$candidate" || "$candidate" == "(none)" ]]; then
-      return 1
-    fi
-  done
-  return 0
-}
-
-if ((${#missing_packages[@]} == 0)); then
-  log "system packages: all ${#SYSTEM_PACKAGES[@]} already installed"
-else
-  require_root "installing ${missing_packages[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt_updated=false
-  if ! has_candidates; then
-    log "apt has no candidate for some of ${missing_packages[*]}, running apt-get update"
-    apt-get update -q || fail "apt-get update failed"
-    apt_updated=true
-  fi
-  log "installing system packages: ${missing_packages[*]}"
-  if ! apt-get install -y -q --no-install-recommends "${missing_packages[@]}"; then
-    # Stale package lists give 404 errors on download, so update once and retry.
-    if [[ "$apt_updated" == true ]]; then
-      fail "apt-get install ${missing_packages[*]} failed"
-    fi
-    log "apt-get install failed, running apt-get update and retrying"
-    apt-get update -q || fail "apt-get update failed"
-    apt-get install -y -q --no-install-recommends "${missing_packages[@]}" ||
-      fail "apt-get install ${missing_packages[*]} failed"
-  fi
-fi
+install_missing_packages "bash scripts/setup-lavapipe.sh" "${SYSTEM_PACKAGES[@]}"
 
 # --- 2. Download and unpack mesa-vulkan-drivers -----------------------------
 

@@ -58,6 +58,8 @@ while (($# > 0)); do
 done
 
 repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/apt-install.sh
+. "$repo_root/scripts/apt-install.sh"
 
 # --- 1. lavapipe ---------------------------------------------------------------
 
@@ -65,34 +67,9 @@ bash "$repo_root/scripts/setup-lavapipe.sh" "${lavapipe_args[@]}"
 
 # --- 2. chromium ---------------------------------------------------------------
 
-package_status=$(dpkg-query -W -f='${db:Status-Status}' "$CHROMIUM_PACKAGE" 2>/dev/null || true)
-if [[ "$package_status" == installed && -x "$CHROMIUM_BINARY" ]]; then
-  log "$CHROMIUM_PACKAGE already installed"
-else
-  if ((EUID != 0)); then
-    fail "installing $CHROMIUM_PACKAGE needs root. Run: sudo bash scripts/setup-test-machine.sh"
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt_updated=false
-  candidate=$(apt-cache policy "$CHROMIUM_PACKAGE" 2>/dev/null | sed -n 's/^ *Candidate: //p')
-  if [[ -z "$candidate" || "$candidate" == "(none)" ]]; then
-    log "apt has no candidate for $CHROMIUM_PACKAGE, running apt-get update"
-    apt-get update -q || fail "apt-get update failed"
-    apt_updated=true
-  fi
-  # Recommends bring only the setuid sandbox (chromium-sandbox), which headless
-  # runs with --no-sandbox do not use.
-  log "installing $CHROMIUM_PACKAGE"
-  if ! apt-get install -y -q --no-install-recommends "$CHROMIUM_PACKAGE"; then
-    # Stale package lists give 404 errors on download, so update once and retry.
-    if [[ "$apt_updated" == true ]]; then
-      fail "apt-get install $CHROMIUM_PACKAGE failed"
-    fi
-    log "apt-get install failed, running apt-get update and retrying"
-    apt-get update -q || fail "apt-get update failed"
-    apt-get install -y -q --no-install-recommends "$CHROMIUM_PACKAGE" || fail "apt-get install $CHROMIUM_PACKAGE failed"
-  fi
-fi
+# Recommends bring only the setuid sandbox (chromium-sandbox), which headless runs
+# with --no-sandbox do not use; install_missing_packages leaves them out.
+install_missing_packages "bash scripts/setup-test-machine.sh" "$CHROMIUM_PACKAGE"
 
 [[ -x "$CHROMIUM_BINARY" ]] || fail "$CHROMIUM_BINARY not found after installing $CHROMIUM_PACKAGE"
 version=$("$CHROMIUM_BINARY" --version 2>&1 | sed 's/[[:space:]]*$//') || fail "$CHROMIUM_BINARY --version failed: $version"
