@@ -86,6 +86,8 @@ export interface ViewResult {
   results: GPUBuffer | undefined;
   /** Device losses that the engine recovered from during the render. */
   recoveries: number;
+  /** On `webgpu`, the first pixel of each tile in row-major order (GpuRender.tileStarts); undefined on `cpu`. */
+  tileStarts: number[] | undefined;
 }
 
 /**
@@ -200,6 +202,7 @@ function gpuEngine(gpu: GpuEngine, workers: number | undefined): Engine {
         elapsedMilliseconds: render.elapsedMilliseconds,
         results: render.results,
         recoveries: render.recoveries,
+        tileStarts: render.tileStarts,
       };
     },
     dispose: () => gpu.dispose(),
@@ -244,6 +247,7 @@ async function renderOnCpu(view: View, options: EngineRenderOptions, description
     elapsedMilliseconds: performance.now() - started,
     results: undefined,
     recoveries: 0,
+    tileStarts: undefined,
   };
 }
 

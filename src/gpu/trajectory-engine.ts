@@ -127,6 +127,8 @@ export interface GpuRender {
   /** Tiles and chunks dispatched. */
   tiles: number;
   chunks: number;
+  /** First pixel of each tile, in order: tile k covers pixels [tileStarts[k], tileStarts[k + 1]) in row-major order. */
+  tileStarts: number[];
   /** Device losses recovered from during this render. */
   recoveries: number;
   /**
@@ -489,6 +491,7 @@ export class GpuEngine {
     const progress: RenderProgress = { done: 0, total: totalWork, tilesDone: 0, pixelsDone: 0, pixels: totalPixels };
     let chunks = 0;
     let tiles = 0;
+    const tileStarts: number[] = [];
     let recoveries = 0;
     const maxRecoveries = options.maxRecoveries ?? 2;
 
@@ -534,6 +537,7 @@ export class GpuEngine {
           }
         }
         tiles += 1;
+        tileStarts.push(firstPixel);
         firstPixel += pixelCount;
         progress.tilesDone = tiles;
         progress.pixelsDone = firstPixel;
@@ -552,6 +556,7 @@ export class GpuEngine {
       elapsedMilliseconds: performance.now() - started,
       tiles,
       chunks,
+      tileStarts,
       recoveries,
       results,
     };

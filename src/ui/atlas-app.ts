@@ -250,7 +250,13 @@ export class AtlasApp extends LitElement {
 
   private showResult(engine: Engine, view: View, result: ViewResult): void {
     const previous = this.image;
-    this.image = { view, layers: result.layers, results: result.results, device: engine.kind === 'webgpu' ? engine.gpu?.device : undefined };
+    this.image = {
+      view,
+      layers: result.layers,
+      results: result.results,
+      device: engine.kind === 'webgpu' ? engine.gpu?.device : undefined,
+      tileStarts: result.tileStarts,
+    };
     this.computedBy = { engine: result.engine, description: result.description, arithmetic: result.arithmetic };
     // The GPU results of the previous picture are no longer drawn.
     if (previous?.results !== undefined && previous.results !== result.results) {
@@ -324,6 +330,7 @@ export class AtlasApp extends LitElement {
             @pointer-moved=${this.onPointerMoved}
             .cursor=${this.diagramCursor}
             .rowMark=${this.diagramRow()}
+            .showTiles=${this.state.debug.showTiles === true}
           ></eos-phase-map>
           <eos-color-legend .colorize=${colorize} .layer=${this.state.layer}></eos-color-legend>
           ${this.computedBy === undefined || this.renderTask.status === TaskStatus.ERROR

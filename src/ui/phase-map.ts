@@ -16,6 +16,7 @@ import { layoutAxisTicks, offsetAxisTitle, type AxisTickLayout } from './ticks.t
 import { axisFraction, reprojectRect } from './view-geometry.ts';
 import { plotStyles } from './plot-styles.ts';
 import { PlotNavigationController, type PlotPoint } from './plot-navigation.ts';
+import { tileBoundaries } from './tile-outlines.ts';
 
 /** The picture on display: the layers of a view and, on WebGPU, their GPU buffer and device. */
 export interface MapImage {
@@ -23,6 +24,8 @@ export interface MapImage {
   layers: ViewLayers;
   results: GPUBuffer | undefined;
   device: GPUDevice | undefined;
+  /** First pixel of each of the engine's tiles (WebGPU renders), for the tile outlines. */
+  tileStarts?: number[];
 }
 
 /** Detail of `view-requested`: the axes to show next. */
@@ -60,6 +63,7 @@ export class PhaseMap extends LitElement {
     size: { type: Number },
     cursor: { attribute: false },
     rowMark: { attribute: false },
+    showTiles: { attribute: false },
   };
 
   static override styles = [
@@ -75,6 +79,11 @@ export class PhaseMap extends LitElement {
       stroke: #fff;
       stroke-width: 1;
       stroke-dasharray: 6 4;
+    }
+    .tile {
+      fill: none;
+      stroke: #ff00ff;
+      stroke-width: 1;
     }
     .title {
       font-weight: 600;
@@ -95,6 +104,8 @@ export class PhaseMap extends LitElement {
   declare cursor: number | undefined;
   /** Value of the y parameter at which to draw a horizontal line (the bifurcation diagram's row), or undefined. */
   declare rowMark: number | undefined;
+  /** Whether to outline the engine's tiles (the `tiles=1` debug flag). */
+  declare showTiles: boolean;
 
   private presenter: CanvasPresenter | undefined;
   private presenterDevice: GPUDevice | undefined;
@@ -118,6 +129,7 @@ export class PhaseMap extends LitElement {
     this.size = 512;
     this.cursor = undefined;
     this.rowMark = undefined;
+    this.showTiles = false;
   }
 
   override render() {
@@ -130,7 +142,7 @@ export class PhaseMap extends LitElement {
     return html`
       <div style="width:${width}px;height:${height}px"></div>
       ${this.renderCanvas('gpu', canvasStyle, gpu)} ${this.renderCanvas('host', canvasStyle, !gpu)}
-      <svg width=${width} height=${height}>${axes === undefined ? null : this.renderAxes(axes)} ${this.renderLinks(axes)} ${this.renderBox()}</svg>
+      <svg width=${width} height=${height}>${axes === undefined ? null : this.renderAxes(axes)} ${this.renderTiles()} ${this.renderLinks(axes)} ${this.renderBox()}</svg>
     `;
   }
 
@@ -192,6 +204,21 @@ export class PhaseMap extends LitElement {
       lines.push(svg`<line class="row-mark" x1=${MARGIN.left} x2=${MARGIN.left + size} y1=${py} y2=${py}></line>`);
     }
     return lines;
+  }
+
+  /** Outlines the tiles of the image on display, unless a zoom or pan is being previewed. */
+  private renderTiles() {
+    const image = this.image;
+    if (!this.showTiles || image?.tileStarts === undefined || this.navigation.previewAxes !== undefined) {
+      return null;
+    }
+    const { columns, rows } = image.view;
+    const scaleX = this.size / columns;
+    const scaleY = this.size / rows;
+    return tileBoundaries(image.tileStarts, columns, rows).map((boundary) => {
+      const points = boundary.map((point) => `${MARGIN.left + point.x * scaleX},${MARGIN.top + point.y * scaleY}`).join(' ');
+      return svg`<polyline class="tile" points=${points}></polyline>`;
+    });
   }
 
   private renderBox() {

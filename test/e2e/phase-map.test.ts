@@ -216,6 +216,24 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
     expect(errors).toEqual([]);
   });
 
+  test('tiles=1 outlines the engine tiles', async () => {
+    // At the engine's first throughput guess a tile holds about 234,000 trajectories, so 512² needs two.
+    const { page, errors } = await openPage(harness(), '?res=512x512&T=100&tiles=1');
+    await waitForCurrentRender(page);
+    const outlines = page.locator('eos-atlas-app eos-phase-map polyline.tile');
+    const count = await outlines.count();
+    expect(count).toBeGreaterThanOrEqual(1);
+    // Every outline spans the plot from its left edge to its right edge (its box
+    // includes the stroke, whose corners stick out by up to 2 px).
+    const canvasBox = (await page.locator(GPU_CANVAS).boundingBox())!;
+    for (let k = 0; k < count; k++) {
+      const box = (await outlines.nth(k).boundingBox())!;
+      expect(Math.abs(box.x - canvasBox.x)).toBeLessThanOrEqual(2.5);
+      expect(Math.abs(box.x + box.width - (canvasBox.x + canvasBox.width))).toBeLessThanOrEqual(2.5);
+    }
+    expect(errors).toEqual([]);
+  });
+
   test('copied link restores state and picture', async () => {
     const first = await openPage(harness(), '?res=128x128');
     await waitForCurrentRender(first.page);
