@@ -11,7 +11,6 @@ import source from '../../shaders/uv-bifurcation.wgsl?raw';
 import commonSource from '../../shaders/uv-common.wgsl?raw';
 import { DEFAULT_ANALYSIS_SETTINGS } from '../core/analysis.ts';
 import {
-  accumulateDiagram,
   chooseDiagramPrecision,
   DIAGRAM_QUANTITY_CODES,
   diagramPrecisionProblem,
@@ -25,6 +24,7 @@ import {
 import { ValidationError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { DeviceLostError } from './context.ts';
+import { accumulateDiagramOnCpu } from './cpu/cpu-diagram.ts';
 import type { Precision } from '../core/precision.ts';
 import {
   DIAGRAM_FLAG_INVALID,
@@ -83,6 +83,11 @@ export interface DiagramRenderOptions {
    * float64 on the CPU. A named precision that does not resolve it raises DiagramPrecisionError.
    */
   precision?: 'auto' | Precision;
+  /**
+   * Worker threads of the float64 CPU path. Defaults to the number of logical cores, and
+   * 0 computes in the calling thread. The GPU kernels ignore it.
+   */
+  workers?: number;
 }
 
 /** Counts of a diagram and how they were computed. */
@@ -359,36 +364,32 @@ export class DiagramPrecisionError extends Error {
   }
 }
 
-/** Columns of the CPU engine between two yields to the event loop: about 50 ms of work. */
-function cpuBatchColumns(diagram: BifurcationDiagram): number {
-  const stepsPerColumn = diagram.samples * (diagram.transient + diagram.recorded);
-  return Math.max(1, Math.floor(2e6 / stepsPerColumn));
-}
-
 /**
- * Computes the counts of `diagram` on the float64 CPU path, in batches of columns that
- * yield to the event loop between them, so a page stays responsive and can cancel.
+ * Computes the counts of `diagram` on the float64 CPU path, in batches of columns on
+ * worker threads (`options.workers`, by default one per logical core), or in the calling
+ * thread when `workers` is 0 or no worker starts. See accumulateDiagramOnCpu.
+ *
+ * @throws DOMException named AbortError when `signal` aborts, after the workers have been terminated.
+ * @throws RangeError when `workers` is not an integer ≥ 0.
  */
 export async function renderDiagramOnCpu(diagram: BifurcationDiagram, options: DiagramRenderOptions = {}, description = 'float64 CPU engine'): Promise<DiagramRender> {
   const started = performance.now();
-  const density = emptyDensity(diagram);
-  const batch = cpuBatchColumns(diagram);
-  const stepsPerColumn = diagram.samples * (diagram.transient + diagram.recorded);
-  const progress: DiagramProgress = { done: 0, total: diagramTrajectorySteps(diagram) };
-  let chunks = 0;
-  // NOTE: this runs on the calling thread; the phase map's CPU engine uses workers, this path does not yet.
-  for (let column = 0; column < diagram.columns; column += batch) {
-    if (options.signal?.aborted === true) {
-      throw createAbortError();
-    }
-    const count = Math.min(batch, diagram.columns - column);
-    accumulateDiagram(diagram, column, count, density);
-    chunks += 1;
-    progress.done += count * stepsPerColumn;
-    options.onProgress?.({ ...progress });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  return { density, description, engine: 'cpu', arithmetic: 'float64', trajectorySteps: progress.total, elapsedMilliseconds: performance.now() - started, chunks, tiles: 1 };
+  const onProgress = options.onProgress;
+  const { density, batches } = await accumulateDiagramOnCpu(diagram, {
+    signal: options.signal,
+    workers: options.workers,
+    onProgress: onProgress === undefined ? undefined : (done, total) => onProgress({ done, total }),
+  });
+  return {
+    density,
+    description,
+    engine: 'cpu',
+    arithmetic: 'float64',
+    trajectorySteps: diagramTrajectorySteps(diagram),
+    elapsedMilliseconds: performance.now() - started,
+    chunks: batches,
+    tiles: 1,
+  };
 }
 
 /**
