@@ -321,7 +321,9 @@ fn orbitGrowth(j0: mat2x2f, j1: mat2x2f, v: vec2f, phase: u32, count: u32) -> Gr
 // alternate (they are equal at a fixed point). Every later state is known, so the
 // rules need no further steps of the map:
 // - the late range takes the values of ηλ_H/2 at the states in the late window;
-// - the convergence run, the peak loss and divergence cannot change;
+// - the peak loss and divergence cannot change, and neither can the convergence
+//   run unless exactly one of two alternating states passes the convergence test:
+//   then the run restarts at every other step, and ends at `last` or not at all;
 // - period detection runs on against the known states;
 // - the tangent vector turns by the two Jacobians in turn, so its remaining burn-in
 //   and late growth come from powers of their product (powerGrowth). They equal the
@@ -339,6 +341,13 @@ fn fastForward(r: ptr<function, Running>, first: u32, last: u32) {
   let p1 = realToF32(oddP);
   let q1 = realToF32(oddQ);
   let u1 = realToF32(realSub(realSub(oddP, oddQ), (*r).yTilde));
+
+  let passes0 = abs(u0) <= params.convergenceTolerance * (*r).uScale;
+  let passes1 = abs(u1) <= params.convergenceTolerance * (*r).uScale;
+  if (first <= last && passes0 != passes1) {
+    let lastPasses = select(passes1, passes0, (last - first) % 2u == 0u);
+    (*r).runStart = select(-1, i32(last), lastPasses);
+  }
 
   let lateFirst = max(first, params.lateStart);
   if (lateFirst <= last) {

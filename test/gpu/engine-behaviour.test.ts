@@ -3,6 +3,7 @@ import {
   assessPrecision,
   combineSamples,
   createView,
+  DEFAULT_ANALYSIS_SETTINGS,
   DEFAULT_VIEW_INPUT,
   LAYER_COUNT,
   LAYER_NAMES,
@@ -186,6 +187,23 @@ describe('GPU engine rule edges', () => {
       });
       whole.results?.destroy();
       split.results?.destroy();
+    }
+
+    // With a tolerance of 0.5 · ỹ only P̂ = 4 of the 4 ↔ 1/4 cycle passes the
+    // convergence test (|u| = 3/4 and 3 against 1.625), so the converged run restarts
+    // every other step and is at most one state long. Started at 4, the cycle is
+    // found at state 2, which passes; after an odd number of steps the run ends on
+    // 1/4, where P̂ + Q̂ ≤ 1 would let a run kept from state 2 read as converged.
+    const settings = { ...DEFAULT_ANALYSIS_SETTINGS, convergenceTolerance: 0.5 };
+    const cycle: TrajectoryStart = { pHat: 4, qHat: 0, yTilde: 3.25 };
+    for (const steps of [1000, 999]) {
+      const render = await engine.runStarts([cycle], steps, { settings });
+      const expected = new Float64Array(LAYER_COUNT);
+      combineSamples([runHatTrajectory(cycle, cycle.yTilde, steps, { settings }).analysis], expected);
+      for (const name of ['phase', 'period', 'convergenceStep', 'catapult'] as const) {
+        expect(render.layers[name][0], `${name}, ${steps} steps, tolerance 0.5`).toBe(expected[LAYER_NAMES.indexOf(name)]);
+      }
+      render.results?.destroy();
     }
   });
 
