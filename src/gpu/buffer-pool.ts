@@ -21,7 +21,12 @@ export class BufferPool {
     private readonly label: string,
   ) {}
 
-  /** Returns a buffer of at least `size` bytes: the smallest free one that fits, or a new one. */
+  /**
+   * Returns a buffer of at least `size` bytes: the smallest free one that fits, or a
+   * new one. Creating a new one destroys the free buffers that are smaller, so tiles
+   * that grow from render to render leave one buffer per concurrent user, not one
+   * per size they ever had.
+   */
   acquire(size: number): GPUBuffer {
     let best = -1;
     this.free.forEach((buffer, index) => {
@@ -31,6 +36,9 @@ export class BufferPool {
     });
     if (best >= 0) {
       return this.free.splice(best, 1)[0]!;
+    }
+    for (const buffer of this.free.splice(0)) {
+      buffer.destroy();
     }
     return this.device.createBuffer({ label: this.label, size, usage: this.usage });
   }

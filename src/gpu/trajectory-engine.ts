@@ -349,9 +349,10 @@ export function writeStartRecords(view: View, firstPixel: number, pixelCount: nu
 }
 
 /**
- * Buffers that the engine reuses between tiles and renders: read-back staging, tile
- * states and start records. They stay allocated until the engine is disposed, at
- * most the largest tile's size each (about 64 MiB of states).
+ * Buffers that the engine reuses between tiles and renders: read-back staging, tile results, tile
+ * states and start records. They stay allocated until the engine is disposed: one
+ * buffer of each kind per render in flight, of the largest tile's size (the states
+ * of a tile take at most 64 MiB).
  */
 interface EnginePools {
   staging: BufferPool;

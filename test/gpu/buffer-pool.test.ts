@@ -31,8 +31,22 @@ describe('BufferPool', () => {
     pool.release(small);
     expect(pool.acquire(50)).toBe(small);
     expect(pool.acquire(500)).toBe(large);
-    expect(pool.acquire(2000).size).toBe(2000);
-    expect(created).toHaveLength(3);
+    expect(created).toHaveLength(2);
+  });
+
+  it('drops the free buffers that are too small when it creates a larger one', () => {
+    const { device, created } = fakeDevice();
+    const pool = new BufferPool(device, 0, 'test');
+    const first = pool.acquire(100);
+    const inUse = pool.acquire(300);
+    pool.release(first);
+    const larger = pool.acquire(200);
+    expect(larger.size).toBe(200);
+    expect(created[0]!.destroyed).toBe(true);
+    expect(created[1]!.destroyed).toBe(false);
+    pool.release(inUse);
+    pool.release(larger);
+    expect(pool.acquire(150)).toBe(larger);
   });
 
   it('destroys buffers released after the pool was destroyed', () => {
