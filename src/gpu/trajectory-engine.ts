@@ -349,10 +349,10 @@ export function writeStartRecords(view: View, firstPixel: number, pixelCount: nu
 }
 
 /**
- * Buffers that the engine reuses between tiles and renders: read-back staging, tile results, tile
- * states and start records. They stay allocated until the engine is disposed: one
- * buffer of each kind per render in flight, of the largest tile's size (the states
- * of a tile take at most 64 MiB).
+ * Buffers that the engine reuses between tiles and renders: read-back staging, tile
+ * results, tile states and start records. They stay allocated until the engine is
+ * disposed: one buffer of each kind per render in flight, of the largest tile's
+ * size (the states of a tile take at most 64 MiB).
  */
 interface EnginePools {
   staging: BufferPool;
