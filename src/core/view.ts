@@ -108,6 +108,15 @@ export function createView(input: ViewInput): View {
   if (RATE_PARAMETERS.includes(x.parameter) && RATE_PARAMETERS.includes(y.parameter)) {
     throw new ValidationError('y.parameter', y.parameter, `a non-learning-rate parameter, because x already sets the learning rate (${x.parameter})`);
   }
+  // With y fixed by the experiment, η/η_c = η|x|y/m exists only for y > 0; every pixel would be invalid.
+  const rateRatioAxis = x.parameter === 'etaRatio' ? 'x' : y.parameter === 'etaRatio' ? 'y' : undefined;
+  if (rateRatioAxis !== undefined && x.parameter !== 'target' && y.parameter !== 'target' && !(experiment.target > 0)) {
+    throw new ValidationError(
+      'target',
+      experiment.target,
+      `a number > 0 while the ${rateRatioAxis} axis is η/η_c, because η_c = m/(|x|y) needs y > 0 (with another target, put η or c = ηλ₀ on that axis)`,
+    );
+  }
   for (const [name, count] of [
     ['columns', input.columns],
     ['rows', input.rows],

@@ -87,6 +87,10 @@ describe('pixel experiments', () => {
 });
 
 describe('createView', () => {
+  it('accepts y ≤ 0 with η/η_c when the other axis sets y', () => {
+    expect(() => createView({ ...DEFAULT_VIEW_INPUT, experiment: { target: 0 }, y: axis('target', 0.5, 2) })).not.toThrow();
+  });
+
   const invalid: Array<[string, Partial<ViewInput>]> = [
     ['y.parameter', { y: axis('etaRatio', 0.1, 1) }],
     ['y.parameter', { x: axis('eta', 0.1, 1), y: axis('c', 1, 2) }],
@@ -98,6 +102,8 @@ describe('createView', () => {
     ['columns', { columns: 0 }],
     ['rows', { rows: 1.5 }],
     ['samples', { samples: 2 }],
+    ['target', { experiment: { target: 0 } }],
+    ['target', { experiment: { target: -1 }, x: axis('sigmaW', 0.1, 2), y: axis('etaRatio', 0.1, 2) }],
   ];
   for (const [field, change] of invalid) {
     it(`rejects ${field} in ${JSON.stringify(change)}`, () => {
