@@ -7,7 +7,13 @@
 import { createDiagram, DEFAULT_DIAGRAM_INPUT, type BifurcationDiagram, type DiagramQuantity, type DiagramRange } from './bifurcation-diagram.ts';
 import { DEFAULT_TONE_OPTIONS, validateToneOptions, type ToneOptions } from './density-tone.ts';
 import { ValidationError } from './errors.ts';
-import { axisValue, RATE_PARAMETERS, type View } from './view.ts';
+import { axisValue, RATE_PARAMETERS, type Axis, type View } from './view.ts';
+
+/** The two axes of a phase-map view, all that {@link panelForView} reads. */
+interface ViewAxes {
+  x: Axis;
+  y: Axis;
+}
 
 /** Settings of the diagram panel. */
 export interface DiagramPanelState {
@@ -37,6 +43,28 @@ export const DEFAULT_DIAGRAM_PANEL: Readonly<DiagramPanelState> = Object.freeze<
   samples: DEFAULT_DIAGRAM_INPUT.samples!,
   tone: { ...DEFAULT_TONE_OPTIONS },
 });
+
+/**
+ * Returns the panel to use with a new phase-map view. A row that no longer names a
+ * value of the view's vertical parameter (another parameter, or outside the new
+ * axis) gives way to the axis' middle, and an x range of another learning-rate
+ * parameter gives way to the map's x axis. Without this a preset could leave the
+ * diagram at, say, n = 0.5 of a σ_w row while the map shows n ∈ [4, 4096].
+ */
+export function panelForView(previous: ViewAxes, view: ViewAxes, panel: DiagramPanelState): DiagramPanelState {
+  const next = { ...panel };
+  const y = view.y;
+  if (
+    next.row !== undefined &&
+    (y.parameter !== previous.y.parameter || next.row < Math.min(y.min, y.max) || next.row > Math.max(y.min, y.max))
+  ) {
+    delete next.row;
+  }
+  if (next.x !== undefined && view.x.parameter !== previous.x.parameter) {
+    delete next.x;
+  }
+  return next;
+}
 
 /** Returns the value of the view's vertical parameter that the panel holds: its `row`, or the axis' middle. */
 export function diagramRowValue(view: View, panel: DiagramPanelState): number {

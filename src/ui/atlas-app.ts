@@ -26,7 +26,7 @@ import './view-controls.ts';
 import './export-panel.ts';
 import './bifurcation-panel.ts';
 import type { TrajectoryRequest } from './bifurcation-panel.ts';
-import { DEFAULT_DIAGRAM_PANEL, diagramRowValue, type DiagramPanelState } from '../core/diagram-state.ts';
+import { DEFAULT_DIAGRAM_PANEL, diagramRowValue, panelForView, type DiagramPanelState } from '../core/diagram-state.ts';
 import type { PngExportRequest } from './export-panel.ts';
 import { exportViewPng } from './export-image.ts';
 import { exportDiagramPng } from './export-diagram.ts';
@@ -430,6 +430,11 @@ export class AtlasApp extends LitElement {
   }
 
   private setState(next: AppState): void {
+    const panel = next.diagram;
+    // A preset or an axis change can leave the diagram's row or range on another parameter.
+    if (panel !== undefined && panel === this.state.diagram && next.view !== this.state.view) {
+      next = { ...next, diagram: panelForView(this.state.view, next.view, panel) };
+    }
     this.state = next;
   }
 

@@ -9,6 +9,7 @@ import {
   diagramPrecisionProblem,
   chooseDiagramPrecision,
   diagramForView,
+  panelForView,
   diagramQuantityValue,
   diagramRow,
   diagramStart,
@@ -344,5 +345,29 @@ describe('diagram panel in the URL', () => {
   it('explains a map without a learning-rate x axis', () => {
     const view = createView({ ...state.view, x: { parameter: 'sigmaW', min: 0.1, max: 1, scale: 'linear' }, y: { parameter: 'eta', min: 0.1, max: 1, scale: 'linear' } });
     expect(() => diagramForView(view, state.diagram)).toThrow(/learning-rate parameter on the phase map's x axis/);
+  });
+});
+
+describe('panelForView', () => {
+  const sigmaRows = { x: { parameter: 'etaRatio' as const, min: 0.5, max: 2, scale: 'linear' as const }, y: { parameter: 'sigmaW' as const, min: 0.1, max: 2, scale: 'linear' as const } };
+  const panel = { ...DEFAULT_DIAGRAM_PANEL, row: 0.5, x: { min: 1, max: 1.5, scale: 'linear' as const } };
+
+  it('keeps a row and range that still fit the view', () => {
+    const zoomed = { ...sigmaRows, y: { ...sigmaRows.y, min: 0.4, max: 0.6 } };
+    expect(panelForView(sigmaRows, zoomed, panel)).toEqual(panel);
+  });
+
+  it('drops a row of another parameter or outside the new axis', () => {
+    const widths = { ...sigmaRows, y: { parameter: 'width' as const, min: 4, max: 4096, scale: 'log' as const } };
+    expect(panelForView(sigmaRows, widths, panel).row).toBeUndefined();
+    const elsewhere = { ...sigmaRows, y: { ...sigmaRows.y, min: 1, max: 2 } };
+    expect(panelForView(sigmaRows, elsewhere, panel).row).toBeUndefined();
+  });
+
+  it('drops an x range of another learning-rate parameter', () => {
+    const byC = { ...sigmaRows, x: { parameter: 'c' as const, min: 1, max: 4, scale: 'linear' as const } };
+    const next = panelForView(sigmaRows, byC, panel);
+    expect(next.x).toBeUndefined();
+    expect(next.row).toBe(0.5);
   });
 });
