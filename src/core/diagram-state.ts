@@ -45,10 +45,9 @@ export const DEFAULT_DIAGRAM_PANEL: Readonly<DiagramPanelState> = Object.freeze<
 });
 
 /**
- * Returns the panel to use with a new phase-map view. A row that no longer names a
- * value of the view's vertical parameter (another parameter, or outside the new
- * axis) gives way to the axis' middle, and an x range of another learning-rate
- * parameter gives way to the map's x axis. Without this a preset could leave the
+ * Returns the panel to use with a new phase-map view. A row of another parameter,
+ * or outside the new vertical axis, gives way to the axis' middle. An x range of
+ * another learning-rate parameter gives way to the map's x axis. Without this a preset could leave the
  * diagram at, say, n = 0.5 of a σ_w row while the map shows n ∈ [4, 4096].
  */
 export function panelForView(previous: ViewAxes, view: ViewAxes, panel: DiagramPanelState): DiagramPanelState {

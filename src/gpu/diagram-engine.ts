@@ -18,6 +18,7 @@ import {
   diagramTrajectorySteps,
   diagramTrajectoryView,
   emptyDensity,
+  MAX_RECORDED_STEPS,
   type BifurcationDiagram,
   type DiagramDensity,
 } from '../core/bifurcation-diagram.ts';
@@ -355,11 +356,12 @@ async function renderOnce(engine: GpuEngine, diagram: BifurcationDiagram, option
 
 /** Raised when no available precision (or the requested one) resolves a diagram. */
 export class DiagramPrecisionError extends Error {
-  constructor(reason: string) {
-    super(
-      `The bifurcation diagram is beyond the available precision (${reason}). ` +
-        'Widen the x or y range, or lower the columns, rows or samples.',
-    );
+  /**
+   * @param reason The precisions and what each cannot resolve.
+   * @param advice What to change; the default fits a spacing of columns below the precision's resolution.
+   */
+  constructor(reason: string, advice = 'Widen the x or y range, or lower the columns, rows or samples.') {
+    super(`The bifurcation diagram is beyond the available precision (${reason}). ${advice}`);
     this.name = 'DiagramPrecisionError';
   }
 }
@@ -416,7 +418,12 @@ export async function renderDiagram(engine: Engine, diagram: BifurcationDiagram,
     }
     const problem = diagramPrecisionProblem(diagram, requested);
     if (problem !== undefined) {
-      throw new DiagramPrecisionError(`${requested}: ${problem}`);
+      const limit = MAX_RECORDED_STEPS[requested];
+      const advice =
+        diagram.recorded > limit
+          ? `Record at most ${limit} steps in ${requested}, or choose a precision that records more (df64: ${MAX_RECORDED_STEPS.df64}).`
+          : undefined;
+      throw new DiagramPrecisionError(`${requested}: ${problem}`, advice);
     }
     precision = requested;
   }

@@ -13,6 +13,7 @@ import {
   chooseDiagramPrecision,
   defaultDiagramRange,
   diagramExperiment,
+  diagramPrecisionProblem,
   occupiedValueRange,
   type DiagramRange,
   type BifurcationDiagram,
@@ -412,7 +413,7 @@ export class BifurcationPanel extends LitElement {
       `${diagram.columns} × ${diagram.rows} cells, ${diagram.samples} trajector${diagram.samples === 1 ? 'y' : 'ies'} per column, ` +
         `${diagram.transient} transient + ${diagram.recorded} recorded steps, max count ${maxCount(density.counts)}`,
       `computed in ${shown.render.arithmetic} on ${shown.render.description}: ${(shown.render.elapsedMilliseconds / 1000).toFixed(2)} s` +
-        (shown.render.arithmetic !== 'float32' && this.precision === 'auto' ? ' (the cheaper precisions do not resolve its columns or rows)' : ''),
+        (this.precision === 'auto' ? cheaperPrecisionReasons(diagram, shown.render.arithmetic) : ''),
       diverged > 0 ? `${diverged} column(s) with diverged trajectories; grey: every trajectory of the column diverged` : '',
       invalid > 0 ? `${invalid} column(s) with invalid parameters` : '',
     ]
@@ -695,6 +696,22 @@ function format(value: number): string {
 }
 
 customElements.define('eos-bifurcation-panel', BifurcationPanel);
+
+/**
+ * Says why the precisions cheaper than `used` did not draw `diagram`, for the status
+ * line, for example " (float32: 1000 recorded steps exceed the 64 that float32 draws: …)".
+ */
+function cheaperPrecisionReasons(diagram: BifurcationDiagram, used: Precision): string {
+  const order: Precision[] = ['float32', 'df64', 'float64'];
+  const reasons = order
+    .slice(0, order.indexOf(used))
+    .map((precision) => {
+      const problem = diagramPrecisionProblem(diagram, precision);
+      return problem === undefined ? undefined : `${precision}: ${problem}`;
+    })
+    .filter((reason) => reason !== undefined);
+  return reasons.length === 0 ? '' : ` (${reasons.join('; ')})`;
+}
 
 declare global {
   interface HTMLElementTagNameMap {
