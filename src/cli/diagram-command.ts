@@ -20,7 +20,7 @@ import { ValidationError } from '../core/errors.ts';
 import { encodeNpy } from '../core/npy.ts';
 import { encodePng, PNG_VERSION_KEY, PNG_VIEW_KEY } from '../core/png.ts';
 import { encodeAppState, normalizeAppState, type AppState } from '../core/url-state.ts';
-import { AXIS_LABELS, axisValue, createView } from '../core/view.ts';
+import { AXIS_LABELS, axisValue, createView, RATE_PARAMETERS } from '../core/view.ts';
 import type { DiagramRender } from '../gpu/diagram-engine.ts';
 import { formatOptionHelp, parseNumber, parseOptions, type OptionSpec } from './options.ts';
 import { checkWritablePath, writeFilesAtomically, type OutputFile } from './output-files.ts';
@@ -97,7 +97,18 @@ const DIAGRAM_OPTIONS: OptionSpec[] = [
   { name: 'help', type: 'boolean', description: 'print this help' },
 ];
 
-const OPTIONS: OptionSpec[] = [...RENDER_OPTIONS.filter((spec) => SHARED_OPTION_NAMES.has(spec.name)), ...DIAGRAM_OPTIONS];
+/** The diagram's own wording of shared options whose meaning narrows here. */
+const SHARED_OPTION_DESCRIPTIONS: Record<string, string> = {
+  x: `horizontal axis: a learning-rate parameter (${RATE_PARAMETERS.join(', ')}), its range, and scale linear or log (linear when left out)`,
+  y: "the phase map's vertical axis, a parameter other than x's; the diagram holds it at --row (the axis' middle without --row)",
+};
+
+const OPTIONS: OptionSpec[] = [
+  ...RENDER_OPTIONS.filter((spec) => SHARED_OPTION_NAMES.has(spec.name)).map((spec) =>
+    SHARED_OPTION_DESCRIPTIONS[spec.name] === undefined ? spec : { ...spec, description: SHARED_OPTION_DESCRIPTIONS[spec.name]! },
+  ),
+  ...DIAGRAM_OPTIONS,
+];
 
 /** Help text of the diagram command. */
 export const DIAGRAM_HELP = `Usage: eos-atlas diagram [options]
@@ -202,6 +213,16 @@ export async function runDiagramCommand(argv: string[], output: (text: string) =
 
 /** Builds the page state of the diagram from the loaded view and the options. */
 async function diagramState(values: OptionValues): Promise<AppState> {
+  if (typeof values.x === 'string') {
+    const parameter = values.x.split(',')[0]!.trim();
+    if (!(RATE_PARAMETERS as readonly string[]).includes(parameter)) {
+      throw new ValidationError(
+        '--x',
+        values.x,
+        `a learning-rate parameter (${RATE_PARAMETERS.join(', ')}) with its range, for example etaRatio,0.9,2.05: the diagram runs across learning rates and holds --y at --row`,
+      );
+    }
+  }
   const start = await loadStartingState(values);
   // Only the shared options go to applyViewOptions; --samples and --cmap mean other things here.
   const viewValues: OptionValues = Object.fromEntries(Object.entries(values).filter(([name]) => SHARED_OPTION_NAMES.has(name)));
@@ -235,6 +256,14 @@ async function diagramState(values: OptionValues): Promise<AppState> {
     }
     panel.columns = parseNumber('cells', parts[0]) ?? Number.NaN;
     panel.rows = parseNumber('cells', parts[1]) ?? Number.NaN;
+    for (const [count, what] of [
+      [panel.columns, 'columns'],
+      [panel.rows, 'rows'],
+    ] as const) {
+      if (!Number.isInteger(count) || count < 1) {
+        throw new ValidationError('--cells', values.cells, `COLSxROWS with integers ≥ 1 (the ${what} are ${count}), for example 1024x512`);
+      }
+    }
   }
   panel.transient = parseNumber('transient', values.transient) ?? panel.transient;
   panel.recorded = parseNumber('recorded', values.recorded) ?? panel.recorded;
@@ -269,11 +298,12 @@ function parseRange(text: string): DiagramRange {
   if (parts.length < 2 || parts.length > 3) {
     throw new ValidationError('--range', text, 'MIN,MAX or MIN,MAX,SCALE with SCALE linear or log, for example 0,3');
   }
-  return {
-    min: parseNumber('range', parts[0]) ?? Number.NaN,
-    max: parseNumber('range', parts[1]) ?? Number.NaN,
-    scale: (parts[2] ?? 'linear') as DiagramRange['scale'],
-  };
+  const min = parseNumber('range', parts[0]) ?? Number.NaN;
+  const max = parseNumber('range', parts[1]) ?? Number.NaN;
+  if (!(max > min)) {
+    throw new ValidationError('--range', text, `MIN,MAX with MAX > MIN (here ${max} ≤ ${min}), for example 0,3`);
+  }
+  return { min, max, scale: (parts[2] ?? 'linear') as DiagramRange['scale'] };
 }
 
 /** Returns the sidecar path of FILE.npy: FILE.json. */

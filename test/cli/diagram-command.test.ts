@@ -97,6 +97,20 @@ describe('eos-atlas diagram', () => {
     expect(long.stderr).toContain('1000 recorded steps exceed the 64 that float32 draws');
   });
 
+  it('names the option and the value of invalid diagram settings', async () => {
+    const out = join(tmpdir(), 'unused.png');
+    const cases: Array<[string[], string]> = [
+      [['--x', 'sigmaW,0.1,2'], 'Invalid --x: "sigmaW,0.1,2". Expected a learning-rate parameter (eta, etaRatio, c)'],
+      [['--cells', '0x5'], 'Invalid --cells: "0x5". Expected COLSxROWS with integers ≥ 1 (the columns are 0)'],
+      [['--range', '3,0'], 'Invalid --range: "3,0". Expected MIN,MAX with MAX > MIN'],
+    ];
+    for (const [options, message] of cases) {
+      const run = await runCli(['diagram', ...options, '--out', out]);
+      expect(run.code, options.join(' ')).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+  });
+
   it('needs an output', async () => {
     const run = await runCli(['diagram', ...SMALL]);
     expect(run.code).toBe(2);
