@@ -277,6 +277,22 @@ export class AtlasApp extends LitElement {
     window.removeEventListener('keydown', this.keyListener);
   }
 
+  /**
+   * The status beside the map while no progress bar shows: "ready" only once the
+   * full-resolution picture of the current view is drawn, not between the engine's
+   * start and the first render, nor between the preview and the full render.
+   */
+  private statusText(engine: Engine | undefined): string {
+    if (engine === undefined) {
+      return 'starting engine…';
+    }
+    const state = this.renderState;
+    if (state === 'complete') {
+      return 'ready';
+    }
+    return state === 'error' ? 'render failed' : 'rendering…';
+  }
+
   /** `pending`, `complete` or `error`: the full-resolution render's state, also in the host's `data-render` attribute. */
   get renderState(): 'pending' | 'complete' | 'error' {
     const status = this.renderTask.status;
@@ -315,7 +331,7 @@ export class AtlasApp extends LitElement {
               bifurcation diagram
             </button>
             ${this.progress === undefined
-              ? html`<span class="status">${engine === undefined ? 'starting engine…' : 'ready'}</span>`
+              ? html`<span class="status">${this.statusText(engine)}</span>`
               : html`<progress max=${this.progress.total} value=${this.progress.done}></progress>
                   <span class="status">${Math.round((100 * this.progress.done) / this.progress.total)}%</span>
                   <button @click=${this.cancel}>cancel</button>`}

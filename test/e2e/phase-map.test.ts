@@ -54,6 +54,10 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
   test('default view matches the CPU colours', async () => {
     const { page, errors } = await openPage(harness());
     await waitForCurrentRender(page);
+    // "ready" appears only once the full-resolution picture is drawn.
+    await page.waitForFunction(() => document.querySelector('eos-atlas-app')?.shadowRoot?.querySelector('.status')?.textContent === 'ready', undefined, {
+      timeout: 10_000,
+    });
 
     const expected = await callProbe(page, 'expectedLayerColors');
     expect(expected.layer).toBe('phase');
