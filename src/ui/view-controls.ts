@@ -84,6 +84,35 @@ function optionalNumber(draft: Draft, field: string): number | undefined {
 }
 
 /** Builds and validates a state from the form. Throws a ValidationError naming the field. */
+/**
+ * Returns every invalid field of a draft, one ValidationError each, so that a second
+ * bad field does not hide the first. stateFromDraft stops at the first error; each
+ * field found at fault is set back to its value in `previous` and the draft checked
+ * again, until it passes or an error names no field of the form.
+ */
+export function draftErrors(draft: Draft, previous: AppState): ValidationError[] {
+  const errors: ValidationError[] = [];
+  const accepted = draftFromState(previous);
+  let probe = draft;
+  for (;;) {
+    try {
+      stateFromDraft(probe, previous);
+      return errors;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) {
+        throw error;
+      }
+      errors.push(error);
+      const field = error.field;
+      const fallback = accepted[field];
+      if (fallback === undefined || !(field in probe) || probe[field] === fallback || errors.length > Object.keys(probe).length) {
+        return errors;
+      }
+      probe = { ...probe, [field]: fallback };
+    }
+  }
+}
+
 export function stateFromDraft(draft: Draft, previous: AppState): AppState {
   const parameterizationText = (draft.parameterization ?? '').trim();
   const numeric = Number(parameterizationText);
@@ -162,7 +191,7 @@ export class ViewControls extends LitElement {
   static override properties = {
     state: { attribute: false },
     draft: { state: true },
-    error: { state: true },
+    errors: { state: true },
   };
 
   static override styles = css`
@@ -201,19 +230,20 @@ export class ViewControls extends LitElement {
 
   declare state: AppState | undefined;
   declare draft: Draft;
-  declare error: ValidationError | undefined;
+  /** The draft's invalid fields, one error each, in the order the form checks them. */
+  declare errors: ValidationError[];
 
   constructor() {
     super();
     this.state = undefined;
     this.draft = {};
-    this.error = undefined;
+    this.errors = [];
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('state') && this.state !== undefined) {
       this.draft = draftFromState(this.state);
-      this.error = undefined;
+      this.errors = [];
     }
   }
 
@@ -259,14 +289,14 @@ export class ViewControls extends LitElement {
         ${this.select('engine', 'engine', [...ENGINE_CHOICES], (choice) => ENGINE_LABELS[choice as AppState['debug']['engine']])}
         ${this.select('precision', 'precision', [...REQUESTED_PRECISIONS], (choice) => PRECISION_LABELS[choice as RequestedPrecision])}
       </fieldset>
-      ${this.error !== undefined && !this.isShownAtField(this.error.field)
-        ? html`<div class="error" role="alert" data-field=${this.error.field}>${this.error.message}</div>`
-        : null}
+      ${this.errors
+        .filter((error) => !this.isShownAtField(error.field))
+        .map((error) => html`<div class="error" role="alert" data-field=${error.field}>${error.message}</div>`)}
     `;
   }
 
   private field(name: string, label: string) {
-    const invalid = this.error?.field === name;
+    const invalid = this.errors.some((error) => error.field === name);
     return html`<label
         >${label}
         <input name=${name} .value=${this.draft[name] ?? ''} aria-invalid=${invalid ? 'true' : 'false'} @change=${this.onChange}
@@ -285,7 +315,8 @@ export class ViewControls extends LitElement {
   }
 
   private errorFor(name: string) {
-    return this.error?.field === name ? html`<div class="error" role="alert" data-field=${name}>${this.error.message}</div>` : null;
+    const error = this.errors.find((candidate) => candidate.field === name);
+    return error === undefined ? null : html`<div class="error" role="alert" data-field=${name}>${error.message}</div>`;
   }
 
   private isShownAtField(field: string): boolean {
@@ -304,15 +335,10 @@ export class ViewControls extends LitElement {
       draft.max = '';
     }
     this.draft = draft;
-    try {
-      const next = stateFromDraft(draft, this.state!);
-      this.error = undefined;
-      this.dispatchEvent(new CustomEvent<AppState>('state-changed', { detail: next, bubbles: true, composed: true }));
-    } catch (error) {
-      if (!(error instanceof ValidationError)) {
-        throw error;
-      }
-      this.error = error;
+    const errors = draftErrors(draft, this.state!);
+    this.errors = errors;
+    if (errors.length === 0) {
+      this.dispatchEvent(new CustomEvent<AppState>('state-changed', { detail: stateFromDraft(draft, this.state!), bubbles: true, composed: true }));
     }
   }
 }

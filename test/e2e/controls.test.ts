@@ -70,6 +70,25 @@ describe('controls', { timeout: TEST_TIMEOUT }, () => {
     expect(errors).toEqual([]);
   });
 
+  test('a second invalid field keeps the error of the first', async () => {
+    const { page, errors } = await openPage(harness(), '?res=64x64');
+    await waitForCurrentRender(page);
+    const before = await callProbe(page, 'pageState');
+    await callProbe(page, 'watchRenders');
+
+    await enterValue(page, 'steps', '-5');
+    expect(await errorNextToField(page, 'steps')).toContain('Invalid steps: -5.');
+    await enterValue(page, 'columns', 'abc');
+    expect(await errorNextToField(page, 'columns')).toContain('Invalid columns');
+    expect(await errorNextToField(page, 'steps')).toContain('Invalid steps: -5.');
+    // Fixing one field leaves the other's error, and nothing renders until both are valid.
+    await enterValue(page, 'columns', '64');
+    expect(await errorNextToField(page, 'steps')).toContain('Invalid steps: -5.');
+    expect(await page.locator('eos-view-controls .error[data-field="columns"]').count()).toBe(0);
+    await expectNothingChanged(page, before);
+    expect(errors).toEqual([]);
+  });
+
   test('invalid axis range shows its error', async () => {
     const { page, errors } = await openPage(harness(), '?res=64x64');
     await waitForCurrentRender(page);
