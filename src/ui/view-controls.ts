@@ -86,8 +86,8 @@ function optionalNumber(draft: Draft, field: string): number | undefined {
 /** Builds and validates a state from the form. Throws a ValidationError naming the field. */
 /**
  * Returns every invalid field of a draft, one ValidationError each, so that a second
- * bad field does not hide the first. stateFromDraft stops at the first error; each
- * field found at fault is set back to its value in `previous` and the draft checked
+ * bad field does not hide the first. stateFromDraft stops at the first error. So each
+ * field found at fault goes back to its value in `previous`, and the draft is checked
  * again, until it passes or an error names no field of the form.
  */
 export function draftErrors(draft: Draft, previous: AppState): ValidationError[] {
