@@ -18,6 +18,7 @@ install_missing_packages() {
       missing+=("$pkg")
     fi
   done
+
   if ((${#missing[@]} == 0)); then
     log "already installed: $*"
     return 0
@@ -26,6 +27,7 @@ install_missing_packages() {
     fail "installing ${missing[*]} needs root. Run: sudo $command"
   fi
   export DEBIAN_FRONTEND=noninteractive
+
   for pkg in "${missing[@]}"; do
     candidate=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
     if [[ -z "$candidate" || "$candidate" == "(none)" ]]; then
@@ -35,6 +37,7 @@ install_missing_packages() {
       break
     fi
   done
+
   log "installing ${missing[*]}"
   if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
     if [[ "$updated" == true ]]; then

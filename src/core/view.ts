@@ -109,7 +109,12 @@ export function createView(input: ViewInput): View {
     throw new ValidationError('y.parameter', y.parameter, `a non-learning-rate parameter, because x already sets the learning rate (${x.parameter})`);
   }
   // With y fixed by the experiment, η/η_c = η|x|y/m exists only for y > 0; every pixel would be invalid.
-  const rateRatioAxis = x.parameter === 'etaRatio' ? 'x' : y.parameter === 'etaRatio' ? 'y' : undefined;
+  let rateRatioAxis: 'x' | 'y' | undefined;
+  if (x.parameter === 'etaRatio') {
+    rateRatioAxis = 'x';
+  } else if (y.parameter === 'etaRatio') {
+    rateRatioAxis = 'y';
+  }
   if (rateRatioAxis !== undefined && x.parameter !== 'target' && y.parameter !== 'target' && !(experiment.target > 0)) {
     throw new ValidationError(
       'target',

@@ -278,9 +278,9 @@ export class AtlasApp extends LitElement {
   }
 
   /**
-   * The status beside the map while no progress bar shows: "ready" only once the
-   * full-resolution picture of the current view is drawn, not between the engine's
-   * start and the first render, nor between the preview and the full render.
+   * Returns the status beside the map while no progress bar shows. It reads "ready"
+   * only once the full-resolution picture of the current view is drawn, not between
+   * the engine's start and the first render, nor between the preview and the full render.
    */
   private statusText(engine: Engine | undefined): string {
     if (engine === undefined) {

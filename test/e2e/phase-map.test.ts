@@ -221,7 +221,7 @@ describe('phase map', { timeout: TEST_TIMEOUT }, () => {
   });
 
   test('tiles=1 outlines the engine tiles', async () => {
-    // At the engine's first throughput guess a tile holds about 234,000 trajectories, so 512² needs two.
+    // At the engine's first throughput guess a tile contains about 234,000 trajectories, so 512² needs two.
     const { page, errors } = await openPage(harness(), '?res=512x512&T=100&tiles=1');
     await waitForCurrentRender(page);
     const outlines = page.locator('eos-atlas-app eos-phase-map polyline.tile');

@@ -269,7 +269,7 @@ describe('df64 bifurcation diagram', () => {
       expect(render.arithmetic).toBe('df64');
       expect(render.engine).toBe('webgpu');
       await expect(renderDiagram(engine, createDiagram(zoomed), { precision: 'float32' })).rejects.toThrow(DiagramPrecisionError);
-      // A record longer than float32 draws asks for a shorter record, not a wider range.
+      // For a record longer than float32 draws, the error advises a shorter record, not a wider range.
       const long = createDiagram({ ...CASCADE, columns: 16, transient: 100, recorded: 65 });
       await expect(renderDiagram(engine, long, { precision: 'float32' })).rejects.toThrow(/Record at most 64 steps in float32/);
     } finally {

@@ -34,7 +34,7 @@ describe('BufferPool', () => {
     expect(created).toHaveLength(2);
   });
 
-  it('drops the free buffers that are too small when it creates a larger one', () => {
+  it('drops smaller free buffers on growth', () => {
     const { device, created } = fakeDevice();
     const pool = new BufferPool(device, 0, 'test');
     const first = pool.acquire(100);

@@ -192,7 +192,7 @@ describe('GPU engine rule edges', () => {
     // With a tolerance of 0.5 · ỹ only P̂ = 4 of the 4 ↔ 1/4 cycle passes the
     // convergence test (|u| = 3/4 and 3 against 1.625), so the converged run restarts
     // every other step and is at most one state long. Started at 4, the cycle is
-    // found at state 2, which passes; after an odd number of steps the run ends on
+    // found at state 2, which passes. After an odd number of steps the run ends on
     // 1/4, where P̂ + Q̂ ≤ 1 would let a run kept from state 2 read as converged.
     const settings = { ...DEFAULT_ANALYSIS_SETTINGS, convergenceTolerance: 0.5 };
     const cycle: TrajectoryStart = { pHat: 4, qHat: 0, yTilde: 3.25 };

@@ -2,8 +2,8 @@
  * Worker entry of the CPU engines, for Node worker_threads and browser Web Workers.
  *
  * Protocol: the worker posts `{ kind: 'ready' }` once its modules have loaded.
- * It answers each request with a reply of the same kind, transferring its typed
- * arrays' buffers, or with an `error` reply. A `rows` request computes one row
+ * For each request it posts a reply of the same kind, transferring its typed
+ * arrays' buffers, or an `error` reply. A `rows` request computes one row
  * block of a phase map with renderRows. A `diagramColumns` request computes the
  * counts of a batch of bifurcation-diagram columns with accumulateDiagramColumns.
  */
