@@ -514,7 +514,7 @@ export class GpuEngine {
         const pixelCount = tile.pixelCount;
         // While this tile's first chunk runs, the host writes the next tile's starts and,
         // once per render, touches the layers' pages.
-        const prepareNext = (): void => {
+        const whileFirstChunkRuns = (): void => {
           if (nextTile === undefined && firstPixel + pixelCount < totalPixels) {
             nextTile = prepareTile(firstPixel + pixelCount);
           }
@@ -525,7 +525,7 @@ export class GpuEngine {
         };
         for (;;) {
           try {
-            chunks += await this.renderTile(work, precision, tile, layers, settings, options, progress, results, prepareNext);
+            chunks += await this.renderTile(work, precision, tile, layers, settings, options, progress, results, whileFirstChunkRuns);
             break;
           } catch (error) {
             if (!(error instanceof DeviceLostError) || recoveries >= maxRecoveries) {
