@@ -53,11 +53,30 @@ function parseAxis(text: string | null): { parameter: string; min: number; max: 
 describe('phase map', { timeout: TEST_TIMEOUT }, () => {
   test('default view matches the CPU colours', async () => {
     const { page, errors } = await openPage(harness());
+    // Reload with a recorder of the status text and the render state at every frame,
+    // installed before the page's own scripts run.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { statusSamples: string[] }).statusSamples = seen;
+      const sample = (): void => {
+        const app = document.querySelector('eos-atlas-app') as HTMLElement | null;
+        const status = app?.shadowRoot?.querySelector('.status')?.textContent;
+        if (status !== undefined && status !== null) {
+          seen.push(`${status}/${app!.dataset.render ?? ''}`);
+        }
+        requestAnimationFrame(sample);
+      };
+      requestAnimationFrame(sample);
+    });
+    await page.reload();
     await waitForCurrentRender(page);
-    // "ready" appears only once the full-resolution picture is drawn.
     await page.waitForFunction(() => document.querySelector('eos-atlas-app')?.shadowRoot?.querySelector('.status')?.textContent === 'ready', undefined, {
       timeout: 10_000,
     });
+    // "ready" shows only once the full-resolution picture is drawn.
+    const samples = await page.evaluate(() => (window as unknown as { statusSamples: string[] }).statusSamples);
+    expect(samples.some((entry) => entry.startsWith('ready/')), 'status samples').toBe(true);
+    expect(samples.filter((entry) => entry.startsWith('ready/') && entry !== 'ready/complete')).toEqual([]);
 
     const expected = await callProbe(page, 'expectedLayerColors');
     expect(expected.layer).toBe('phase');
